@@ -1,0 +1,138 @@
+"""Run the topology as processes on 127.0.0.1: the embedded default, nothing to install."""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+from microlab.backends.base import Backend, ComponentStatus, LabError, lab_dir
+from microlab.local import processes, state
+from microlab.local.launchers import LaunchContext, launcher_for
+from microlab.topology import Component, all_components, component as find, start_order
+
+
+class LocalBackend(Backend):
+    name = "local"
+
+    def __init__(self, lab_id: str):
+        super().__init__(lab_id)
+        self.dir = lab_dir(lab_id)
+        self.state_file = self.dir / "state.json"
+
+    # -- state ---------------------------------------------------------------
+    def _state(self) -> state.LabState:
+        return state.load(self.state_file) or state.LabState(backend=self.name)
+
+    def _context(self, st: state.LabState) -> LaunchContext:
+        return LaunchContext(self.dir, all_components(), st.ports)
+
+    def _healthy(self, rec: state.ProcessRecord, c: Component) -> bool:
+        return processes.alive(rec.pid) and launcher_for(c).ready(c, rec.port)
+
+    # -- up ------------------------------------------------------------------
+    def up(self, components: tuple[Component, ...], stack: str, report=print) -> None:
+        st = self._state()
+        if not st.processes:  # a fresh lab: old logs would only confuse
+            shutil.rmtree(self.dir / "logs", ignore_errors=True)
+        st.stack = stack
+        self._reserve_ports(st, components)
+        state.save(self.state_file, st)
+        for wave in start_order(components):
+            pending = [c for c in wave if not self._is_up(st, c)]
+            for c in pending:
+                self._start(st, c)
+            state.save(self.state_file, st)
+            self._wait_ready(st, pending, report)
+
+    def _is_up(self, st: state.LabState, c: Component) -> bool:
+        rec = st.processes.get(c.name)
+        if rec is None:
+            return False
+        if self._healthy(rec, c):
+            return True
+        processes.stop_group(rec.pid)  # crashed or hung: replace it
+        del st.processes[c.name]
+        return False
+
+    def _reserve_ports(self, st: state.LabState, components: tuple[Component, ...]) -> None:
+        base = os.environ.get("MICROLAB_PORT_BASE")
+        names = sorted(all_components())
+        for c in components:
+            if c.name in st.processes:
+                continue
+            if base:
+                port = int(base) + names.index(c.name)
+                if not processes.port_is_free(port):
+                    raise LabError(
+                        f"port {port} (for {c.name}, from MICROLAB_PORT_BASE={base}) is already "
+                        "in use by another program; stop it, pick another MICROLAB_PORT_BASE, "
+                        "or unset it to use free ports"
+                    )
+            else:
+                port = processes.free_port()
+            st.ports[c.name] = port
+
+    def _start(self, st: state.LabState, c: Component) -> None:
+        port = st.ports[c.name]
+        spec = launcher_for(c).spec(c, port, self._context(st))
+        log = self.dir / "logs" / f"{c.name}.log"
+        pid = processes.spawn(spec.argv, spec.env, log, spec.cwd)
+        st.processes[c.name] = state.ProcessRecord(
+            c.name, c.kind, pid, port, str(log), time.time(), spec.extra | {"timeout": spec.ready_timeout}
+        )
+
+    def _wait_ready(self, st: state.LabState, pending: list[Component], report) -> None:
+        waiting = {c.name: c for c in pending}
+        while waiting:
+            for name, c in list(waiting.items()):
+                rec = st.processes[name]
+                if launcher_for(c).ready(c, rec.port):
+                    elapsed = time.time() - rec.started_at
+                    report(f"  ready  {name:<18} http://127.0.0.1:{rec.port}  ({elapsed:.1f} s)")
+                    del waiting[name]
+                elif not processes.alive(rec.pid):
+                    raise LabError(self._died_message(name, rec))
+                elif time.time() - rec.started_at > rec.extra.get("timeout", 30):
+                    raise LabError(self._died_message(name, rec, "did not become ready in time"))
+            time.sleep(0.05)
+
+    def _died_message(self, name: str, rec: state.ProcessRecord, what: str = "exited at start") -> str:
+        last = processes.tail(processes.Path(rec.log), 15) or "(the log is empty)"
+        return f"{name} {what}. Last lines of {rec.log}:\n{last}"
+
+    # -- queries ---------------------------------------------------------------
+    def address(self, name: str) -> tuple[str, int]:
+        st = self._state()
+        find(name)  # unknown names raise with the list of valid ones
+        rec = st.processes.get(name)
+        if rec is None:
+            running = ", ".join(st.processes) or "nothing"
+            raise LabError(f"{name} is not running in lab {self.lab_id!r} (running: {running}); "
+                           "start it with lab.up(...)")
+        return "127.0.0.1", rec.port
+
+    def status(self) -> list[ComponentStatus]:
+        rows = []
+        for name, rec in self._state().processes.items():
+            c = find(name)
+            if not processes.alive(rec.pid):
+                st_, detail = "exited", f"pid {rec.pid} is gone; lab.up() restarts it"
+            elif launcher_for(c).ready(c, rec.port):
+                st_, detail = "healthy", f"pid {rec.pid}"
+            else:
+                st_, detail = "unhealthy", f"pid {rec.pid}, health check failing"
+            rows.append(ComponentStatus(name, rec.kind, st_, f"http://127.0.0.1:{rec.port}", detail))
+        return rows
+
+    def logs(self, name: str, tail: int = 50) -> str:
+        find(name)
+        rec = self._state().processes.get(name)
+        log = self.dir / "logs" / f"{name}.log" if rec is None else processes.Path(rec.log)
+        return processes.tail(log, tail)
+
+    def down(self) -> None:
+        st = self._state()
+        for rec in st.processes.values():
+            processes.stop_group(rec.pid)
+        self.state_file.unlink(missing_ok=True)
+        shutil.rmtree(self.dir / "data", ignore_errors=True)

@@ -1,0 +1,48 @@
+"""The lab's state file: what is running, where, under which process group.
+
+Written atomically so a crash mid-write never leaves a half file, and read by any process
+(the CLI, a restarted kernel) that needs to see or stop the lab.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class ProcessRecord:
+    name: str
+    kind: str
+    pid: int
+    port: int
+    log: str
+    started_at: float
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class LabState:
+    backend: str
+    stack: str = ""
+    processes: dict[str, ProcessRecord] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=dict)  # reserved host port per component
+
+
+def load(path: Path) -> LabState | None:
+    if not path.exists():
+        return None
+    raw = json.loads(path.read_text())
+    processes = {k: ProcessRecord(**v) for k, v in raw.get("processes", {}).items()}
+    return LabState(raw["backend"], raw.get("stack", ""), processes, raw.get("ports", {}))
+
+
+def save(path: Path, state: LabState) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = asdict(state)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state-")
+    with os.fdopen(fd, "w") as out:
+        json.dump(data, out, indent=2)
+    os.replace(tmp, path)

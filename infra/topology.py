@@ -1,0 +1,133 @@
+"""The one description of the shop that every backend reads.
+
+Names and URLs are written the way the course text writes them, as containers see each
+other (``http://user-service:8080``). Each backend resolves those names to real
+addresses: the local backend to ``127.0.0.1:<free port>``, the Docker backend to the
+containers on the lab's network. Nothing here is listed twice.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SERVICE_PORT = 8080  # every HTTP app listens here inside its container, as in the course text
+
+
+@dataclass(frozen=True)
+class Database:
+    """A database owned by exactly one component (database per service)."""
+
+    name: str  # component name of the database, e.g. "order-db"
+    db: str  # database name inside the server, e.g. "orders"
+    user: str  # the only credentials the owning service is given
+    password: str
+
+
+@dataclass(frozen=True)
+class Component:
+    """One running thing: an HTTP app, the broker or a gateway."""
+
+    name: str
+    kind: str  # "service" | "broker" | "gateway"
+    app: str | None = None  # ASGI import path for kind "service"
+    port: int = SERVICE_PORT  # port inside the container / the name-based URL
+    env: dict[str, str] = field(default_factory=dict)  # values may name other components
+    depends_on: tuple[str, ...] = ()
+    database: Database | None = None
+    health_path: str = "/health"
+    config: str | None = None  # e.g. the kong.yml a gateway loads (path relative to infra/)
+
+    @property
+    def internal_url(self) -> str:
+        """The address other components use, e.g. http://user-service:8080."""
+        return f"http://{self.name}:{self.port}"
+
+
+def _db(service: str, area: str) -> Database:
+    return Database(name=f"{area}-db", db=f"{area}s", user=f"{area}_svc", password=f"{area}-secret")
+
+
+USER = Component(
+    "user-service", "service", app="labs.user_service.app:app", database=_db("user-service", "user")
+)
+INVENTORY = Component(
+    "inventory-service",
+    "service",
+    app="labs.inventory_service.app:app",
+    database=_db("inventory-service", "inventory"),
+)
+PAYMENT = Component(
+    "payment-service",
+    "service",
+    app="labs.payment_service.app:app",
+    database=_db("payment-service", "payment"),
+)
+ORDER = Component(
+    "order-service",
+    "service",
+    app="labs.order_service.app:app",
+    database=_db("order-service", "order"),
+    env={
+        "USER_SERVICE_URL": USER.internal_url,
+        "INVENTORY_SERVICE_URL": INVENTORY.internal_url,
+    },
+    depends_on=("user-service", "inventory-service"),
+)
+MONOLITH = Component(
+    "monolith",
+    "service",
+    app="labs.monolith.app:app",
+    database=Database(name="monolith-db", db="shop", user="shop", password="shop-secret"),
+)
+
+# Stacks a student can bring up. Later components (broker, gateway) join "services" here.
+STACKS: dict[str, tuple[Component, ...]] = {
+    "monolith": (MONOLITH,),
+    "services": (USER, INVENTORY, PAYMENT, ORDER),
+}
+
+
+class UnknownName(ValueError):
+    """A component or stack name that does not exist; the message lists the valid ones."""
+
+
+def stack(name: str) -> tuple[Component, ...]:
+    try:
+        return STACKS[name]
+    except KeyError:
+        raise UnknownName(f"unknown stack {name!r}; choose one of: {', '.join(STACKS)}") from None
+
+
+def all_components() -> dict[str, Component]:
+    found: dict[str, Component] = {}
+    for components in STACKS.values():
+        for component in components:
+            found[component.name] = component
+    return found
+
+
+def component(name: str) -> Component:
+    known = all_components()
+    if name not in known:
+        raise UnknownName(f"unknown component {name!r}; valid names: {', '.join(sorted(known))}")
+    return known[name]
+
+
+def start_order(components: tuple[Component, ...]) -> list[list[Component]]:
+    """Group components into waves: each wave depends only on earlier waves.
+
+    Components of one wave start in parallel. Dependencies outside the given set are
+    ignored (they belong to a stack that is not being started).
+    """
+    names = {c.name for c in components}
+    remaining = list(components)
+    done: set[str] = set()
+    waves: list[list[Component]] = []
+    while remaining:
+        wave = [c for c in remaining if all(d in done or d not in names for d in c.depends_on)]
+        if not wave:
+            cycle = ", ".join(c.name for c in remaining)
+            raise ValueError(f"dependency cycle among: {cycle}")
+        waves.append(wave)
+        done.update(c.name for c in wave)
+        remaining = [c for c in remaining if c.name not in done]
+    return waves
