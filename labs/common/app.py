@@ -1,0 +1,97 @@
+"""The app factory every service and the monolith use: one FastAPI app per service,
+with health, fault injection, request ids and JSON errors wired the same way."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from labs.common import errors, requestid
+from labs.common.db import Database
+from labs.common.faults import Faults, FaultSettings
+
+UNFAULTED = ("/health", "/admin/", "/docs", "/openapi.json")
+
+
+def create_app(title: str, db: Database, routers: list[APIRouter], on_start=None, on_stop=None) -> FastAPI:
+    log = _logger(title)
+    faults = Faults.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        db.connect()
+        if on_start:
+            on_start(app)
+        log.info("%s started (database %s)", title, db.engine.url.render_as_string(hide_password=True))
+        yield
+        if on_stop:
+            on_stop(app)
+        db.close()
+
+    app = FastAPI(title=title, lifespan=lifespan)
+    app.state.db, app.state.faults, app.state.log = db, faults, log
+    errors.install(app, log)
+    for router in routers:
+        app.include_router(router)
+    app.include_router(_operations_router(db, faults))
+
+    @app.middleware("http")
+    async def request_context(request: Request, call_next):
+        rid = request.headers.get(requestid.HEADER) or requestid.new_id()
+        token = requestid.current.set(rid)
+        started = time.perf_counter()
+        try:
+            response = await _with_faults(request, call_next, faults)
+        finally:
+            requestid.current.reset(token)
+        response.headers[requestid.HEADER] = rid
+        took = (time.perf_counter() - started) * 1000
+        log.info("request_id=%s %s %s -> %s (%.1f ms)", rid, request.method, request.url.path,
+                 response.status_code, took)
+        return response
+
+    return app
+
+
+async def _with_faults(request: Request, call_next, faults: Faults):
+    if request.url.path.startswith(UNFAULTED):
+        return await call_next(request)
+    if faults.latency_ms:
+        await asyncio.sleep(faults.latency_ms / 1000)
+    if faults.should_fail():
+        return JSONResponse({"error": "injected fault (lab.fault error_rate)",
+                             "request_id": requestid.current.get()}, status_code=500)
+    return await call_next(request)
+
+
+def _operations_router(db: Database, faults: Faults) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/health")
+    def health():
+        try:
+            db.ping()
+        except Exception as exc:  # the point of /health is to report this, not raise it
+            return JSONResponse({"status": "unhealthy", "database": str(exc)}, status_code=503)
+        return {"status": "ok", "database": "ok"}
+
+    @router.get("/admin/faults")
+    def get_faults():
+        return faults.as_dict()
+
+    @router.put("/admin/faults")
+    def set_faults(settings: FaultSettings):
+        return faults.set(settings)
+
+    return router
+
+
+def _logger(title: str) -> logging.Logger:
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return logging.getLogger(os.environ.get("SERVICE_NAME", title))

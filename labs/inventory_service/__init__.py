@@ -1,0 +1,1 @@
+"""inventory-service: the catalogue and its stock. Owns the inventory database alone."""

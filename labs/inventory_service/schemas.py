@@ -1,0 +1,24 @@
+from pydantic import BaseModel, Field
+
+
+class LineIn(BaseModel):
+    sku: str = Field(min_length=1, max_length=64)
+    quantity: int = Field(gt=0, le=10_000)
+
+
+class ItemOut(BaseModel):
+    sku: str
+    name: str
+    price: float
+    stock: int
+
+
+class ReservationIn(BaseModel):
+    order_id: int = Field(gt=0)
+    items: list[LineIn] = Field(min_length=1)
+
+
+class ReservationOut(BaseModel):
+    order_id: int
+    status: str
+    items: list[LineIn]

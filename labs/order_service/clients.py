@@ -1,0 +1,49 @@
+"""Synchronous calls to the services order-service depends on, with timeouts.
+
+Every failure of a dependency becomes `Unavailable` (503 to our caller, with the reason),
+never a 500 traceback; an answer that says "no such thing" becomes the caller's 422.
+"""
+from __future__ import annotations
+
+import os
+
+import requests
+
+from labs.common.errors import Invalid, Unavailable
+from labs.common.requestid import PropagatingSession
+
+_http = PropagatingSession()
+
+
+def _timeout() -> float:
+    return float(os.environ.get("UPSTREAM_TIMEOUT_S", "2"))
+
+
+def _get(service: str, base: str, path: str) -> requests.Response:
+    try:
+        response = _http.get(f"{base}{path}", timeout=_timeout())
+    except requests.Timeout:
+        raise Unavailable(f"{service} did not answer within {_timeout():g} s") from None
+    except requests.ConnectionError:
+        raise Unavailable(f"{service} is unavailable (no connection to {base}); try again later") from None
+    if response.status_code >= 500:
+        raise Unavailable(f"{service} answered {response.status_code}; try again later")
+    return response
+
+
+def user_exists(user_id: int) -> bool:
+    base = os.environ.get("USER_SERVICE_URL", "http://user-service:8080")
+    response = _get("user-service", base, f"/users/{user_id}")
+    if response.status_code == 404:
+        return False
+    response.raise_for_status()
+    return True
+
+
+def unit_price_cents(index: int, sku: str) -> int:
+    base = os.environ.get("INVENTORY_SERVICE_URL", "http://inventory-service:8080")
+    response = _get("inventory-service", base, f"/inventory/{sku}")
+    if response.status_code == 404:
+        raise Invalid(f"items.{index}.sku: unknown sku {sku!r}")
+    response.raise_for_status()
+    return round(response.json()["price"] * 100)

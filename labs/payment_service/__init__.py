@@ -1,0 +1,1 @@
+"""payment-service: charging customers. Owns the payments database alone."""

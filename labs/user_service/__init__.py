@@ -1,0 +1,1 @@
+"""user-service: who the customers are. Owns the users database alone."""
