@@ -73,6 +73,10 @@ class Lab:
         host, port = self.backend.address(name)
         return f"http://{host}:{port}"
 
+    def database_url(self, service: str) -> str:
+        """The SQLAlchemy URL of `service`'s own database, as the host reaches it."""
+        return self.backend.database_url(service)
+
     def status(self) -> StatusReport:
         return StatusReport(self.backend.status(), self.backend_name, self.name)
 

@@ -58,5 +58,9 @@ class Backend(ABC):
     def down(self) -> None:
         """Stop and remove everything this lab started. Must not raise on a dead lab."""
 
+    @abstractmethod
+    def database_url(self, service: str) -> str:
+        """SQLAlchemy URL of a service's own database, reachable from the host."""
+
     def running_names(self) -> list[str]:
         return [s.name for s in self.status()]

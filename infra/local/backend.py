@@ -111,6 +111,15 @@ class LocalBackend(Backend):
                            "start it with lab.up(...)")
         return "127.0.0.1", rec.port
 
+    def database_url(self, service: str) -> str:
+        c = find(service)
+        if c.database is None:
+            raise LabError(f"{service} has no database of its own")
+        path = self.dir / "data" / c.name / f"{c.database.db}.sqlite3"
+        if not path.exists():
+            raise LabError(f"{service}'s database does not exist yet: start it with lab.up(...)")
+        return f"sqlite:///{path}"
+
     def status(self) -> list[ComponentStatus]:
         rows = []
         for name, rec in self._state().processes.items():

@@ -20,11 +20,12 @@ UNFAULTED = ("/health", "/admin/", "/docs", "/openapi.json")
 
 def create_app(title: str, db: Database, routers: list[APIRouter], on_start=None, on_stop=None) -> FastAPI:
     log = _logger(title)
-    faults = Faults.from_env()
+    faults = Faults()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         db.connect()
+        faults.reset_from_env()
         if on_start:
             on_start(app)
         log.info("%s started (database %s)", title, db.engine.url.render_as_string(hide_password=True))

@@ -26,6 +26,11 @@ class Faults:
     def from_env(cls) -> "Faults":
         return cls(int(os.environ.get("FAULT_LATENCY_MS", 0)), float(os.environ.get("FAULT_ERROR_RATE", 0)))
 
+    def reset_from_env(self) -> None:
+        """Start-up settings; run at every start so a restarted app forgets old faults."""
+        fresh = Faults.from_env()
+        self.latency_ms, self.error_rate = fresh.latency_ms, fresh.error_rate
+
     def set(self, settings: FaultSettings) -> dict:
         self.latency_ms, self.error_rate = settings.latency_ms, settings.error_rate
         return asdict(self)

@@ -1,6 +1,6 @@
-from datetime import datetime
+from datetime import datetime, timezone
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from labs.inventory_service.schemas import LineIn
 
@@ -18,3 +18,9 @@ class OrderOut(BaseModel):
     total: float
     status: str
     created_at: datetime
+
+    @field_validator("created_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        # SQLite hands back naive datetimes; every time the API shows is UTC
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

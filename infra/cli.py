@@ -1,0 +1,43 @@
+"""`microlab ...`: a thin shell over the same `Lab` API the notebooks use.
+
+Each area of microlab adds its own subcommands through a module with
+`add_commands(subparsers)`; they are listed in COMMAND_MODULES.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from microlab.backends.base import LabError
+from microlab.topology import UnknownName
+
+COMMAND_MODULES = [
+    "microlab.commands.lab",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="microlab", description=__doc__.splitlines()[0])
+    parser.add_argument("--lab", default="default", help="lab name (labs side by side need different names)")
+    parser.add_argument("--backend", default="auto", choices=["auto", "local", "docker"])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).add_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except (LabError, UnknownName) as exc:
+        print(f"microlab: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("microlab: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

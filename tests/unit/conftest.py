@@ -1,0 +1,24 @@
+import importlib
+
+import pytest
+from fastapi.testclient import TestClient
+
+
+@pytest.fixture
+def make_client(tmp_path, monkeypatch):
+    """A TestClient for one app of the shop, on its own fresh SQLite file."""
+
+    def make(module: str, **env: str) -> TestClient:
+        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / (module + '.db')}")
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        app = importlib.import_module(f"labs.{module}.app").app
+        client = TestClient(app)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    clients: list[TestClient] = []
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
