@@ -19,8 +19,11 @@ $(STAMP): pyproject.toml
 # Everything the lab needs on this machine, fetched once and cached.
 setup: $(STAMP)
 
+# JupyterLab refuses to run as root unless told; containers and CI machines often are root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: setup
-	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
 
 # CI and instructors: the same set-up, plus a Docker engine and images where one can be had.
 test-setup: setup
