@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from labs.common.app import create_app
 from labs.common.db import Database
-from labs.common.errors import Conflict, NotFound
+from labs.common.errors import NotFound
 from labs.common.money import from_cents
 from labs.inventory_service import catalogue
 from labs.inventory_service.schemas import ItemOut, LineIn
@@ -13,6 +13,7 @@ from labs.monolith import checkout
 from labs.monolith.models import Base, InventoryItem, Order, Payment, User
 from labs.order_service.schemas import OrderIn, OrderOut
 from labs.payment_service.schemas import PaymentOut
+from labs.user_service import accounts
 from labs.user_service.schemas import UserIn, UserOut
 
 db = Database(Base, "shop.db")
@@ -26,20 +27,12 @@ def order_out(o: Order) -> OrderOut:
 
 @router.post("/users", status_code=201, response_model=UserOut, tags=["users"])
 def create_user(body: UserIn, session: Session = Depends(db.session)):
-    if session.scalar(select(User).where(User.email == body.email)):
-        raise Conflict(f"email: a user with email {body.email!r} already exists")
-    user = User(name=body.name, email=body.email)
-    session.add(user)
-    session.commit()
-    return user
+    return accounts.register(session, User, body)
 
 
 @router.get("/users/{user_id}", response_model=UserOut, tags=["users"])
 def get_user(user_id: int, session: Session = Depends(db.session)):
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"user_id: user {user_id} not found")
-    return user
+    return accounts.find(session, User, user_id)
 
 
 @router.get("/users/{user_id}/orders", response_model=list[OrderOut], tags=["orders"])
