@@ -1,0 +1,86 @@
+"""The admin listener, shaped like Kong's DB-less Admin API where Kong has an equivalent:
+GET / and /status, GET /config, POST /config (load a whole new declarative config).
+A refused config leaves the running one untouched."""
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+
+from microlab.gateway.exchange import KONG_VERSION, SERVER
+
+
+def make_app(state) -> web.Application:
+    app = web.Application(client_max_size=16 * 1024 * 1024)
+    app["state"] = state
+    app.router.add_get("/", root)
+    app.router.add_get("/status", status)
+    app.router.add_get("/config", get_config)
+    app.router.add_post("/config", post_config)
+    app.on_response_prepare.append(_server_header)
+    return app
+
+
+async def _server_header(request, response) -> None:
+    response.headers["Server"] = SERVER
+
+
+async def root(request: web.Request) -> web.Response:
+    return web.json_response({"version": KONG_VERSION, "tagline": "Welcome to kong",
+                              "configuration": {"database": "off", "role": "traditional"},
+                              "implementation": "microlab embedded gateway"})
+
+
+async def status(request: web.Request) -> web.Response:
+    state = request.app["state"]
+    rt = state.runtime
+    return web.json_response({
+        "database": {"reachable": True}, "configuration_hash": state.hash,
+        "server": {"connections_active": 0},
+        "microlab": {"routes": len(rt.routes) if rt else 0, "services": len(rt.services) if rt else 0,
+                     "plugins": len(rt.plugins) if rt else 0, "applied_at": state.applied_at},
+    })
+
+
+async def get_config(request: web.Request) -> web.Response:
+    rt = request.app["state"].runtime
+    return web.json_response({"config": rt.text if rt else ""})
+
+
+async def _config_text(request: web.Request) -> str:
+    if request.content_type == "application/json":
+        data = await request.json()
+        config = data.get("config") if isinstance(data, dict) and "config" in data else data
+        return config if isinstance(config, str) else json.dumps(config)
+    if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        form = await request.post()
+        field = form.get("config")
+        return field.file.read().decode() if hasattr(field, "file") else str(field or "")
+    return await request.text()
+
+
+async def post_config(request: web.Request) -> web.Response:
+    from microlab.gateway.app import InvalidConfig
+
+    state = request.app["state"]
+    try:
+        text = await _config_text(request)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return _invalid(f"failed parsing declarative configuration: {exc}", [])
+    try:
+        report = state.apply(text, "<POST /config>")
+    except InvalidConfig as exc:
+        problems = exc.report.to_dict()["problems"]
+        return _invalid(f"declarative config is invalid: {len(problems)} problem(s)", problems,
+                        str(exc.report))
+    rt = state.runtime
+    return web.json_response({"message": "configuration applied", "notes": report.notes,
+                              "services": len(rt.services), "routes": len(rt.routes),
+                              "plugins": len(rt.plugins), "configuration_hash": state.hash},
+                             status=201)
+
+
+def _invalid(message: str, problems: list, text: str = "") -> web.Response:
+    body = {"code": 14, "name": "invalid declarative configuration", "message": message,
+            "problems": problems, "report": text or message}
+    return web.json_response(body, status=400)
