@@ -14,6 +14,7 @@ from microlab.topology import UnknownName
 
 COMMAND_MODULES = [
     "microlab.commands.lab",
+    "microlab.commands.docker",
 ]
 
 

@@ -4,6 +4,6 @@
 ARG BASE
 FROM ${BASE}
 ENV PATH=/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    LANG=C.UTF-8 PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
+    LANG=C.UTF-8 PYTHONUNBUFFERED=1
 STOPSIGNAL SIGTERM
 CMD ["python3"]

@@ -48,7 +48,9 @@ case $ROLE in
     in_root python3 -m venv /opt/venv
     in_root env PIP_CERT=/etc/ssl/certs/ca-certificates.crt PIP_DISABLE_PIP_VERSION_CHECK=1 \
       PIP_NO_CACHE_DIR=1 /opt/venv/bin/pip install -q -r /tmp/requirements.txt
-    find "$ROOT/opt/venv" -name __pycache__ -prune -exec rm -rf {} +
+    # compiled once here: without .pyc every container start recompiles fastapi,
+    # pydantic and sqlalchemy, seconds of CPU per service on 2 cores
+    in_root /opt/venv/bin/python -m compileall -q -j 0 /opt/venv /usr/lib/python3.11 >/dev/null || true
     ;;
   postgres)
     # No default cluster: the image's entrypoint runs initdb on first start, like the

@@ -1,0 +1,133 @@
+"""`Lab(backend="docker")`: the shop as real containers on one bridge network per lab.
+
+Each service runs next to its own PostgreSQL container and is given only that
+database's address and credentials. Containers reach each other by name
+(http://user-service:8080); the host reaches them through ports published on 127.0.0.1.
+Everything carries the lab's label, which is the only state: another process finds,
+reports and removes the lab by it.
+"""
+from __future__ import annotations
+
+from docker.errors import APIError
+
+from microlab.backends.base import Backend, ComponentStatus, LabError, lab_dir
+from microlab.docker import containers, engine, images, naming, specs
+from microlab.local import state as state_file
+from microlab.topology import Component, all_components, component as find_component
+
+
+class DockerBackend(Backend):
+    name = "docker"
+
+    def __init__(self, lab_id: str):
+        super().__init__(naming.check_lab_id(lab_id))
+        self.state_path = lab_dir(lab_id) / "state.json"
+
+    @property
+    def client(self):
+        return engine.client()
+
+    # -- up --------------------------------------------------------------------------
+    def up(self, components: tuple[Component, ...], stack: str, report=print) -> None:
+        roles = specs.roles_for(components)
+        choice = images.ensure(self.client, roles, report)
+        ctx = specs.SpecContext(self.lab_id, choice.set, all_components())
+        wanted = specs.specs_for(components, ctx)
+        network = self._network()
+        # so that Lab(backend="auto") in another process picks docker for this lab
+        state_file.save(self.state_path, state_file.LabState(backend=self.name, stack=stack))
+        starter = containers.Starter(self.client, self.lab_id, network, choice.refs, choice.set, report)
+        starter.start_all(wanted)
+
+    def _network(self) -> str:
+        name = naming.network(self.lab_id)
+        if not self.client.networks.list(names=[name], filters=naming.lab_filter(self.lab_id)):
+            try:
+                self.client.networks.create(name, driver="bridge", labels=naming.labels(self.lab_id))
+            except APIError as exc:
+                raise LabError(f"could not create the lab network {name}: {exc.explanation}") from None
+        return name
+
+    # -- queries ---------------------------------------------------------------------
+    def _container(self, name: str):
+        self._check_name(name)
+        container = containers.find(self.client, self.lab_id, name)
+        if container is None or container.status != "running":
+            running = ", ".join(s.name for s in self.status() if s.state != "exited") or "nothing"
+            raise LabError(f"{name} is not running in lab {self.lab_id!r} (running: {running}); "
+                           "start it with lab.up(...)")
+        return container
+
+    def address(self, name: str) -> tuple[str, int]:
+        container = self._container(name)
+        port = containers.host_port(container, self._spec(name, container).port)
+        if port is None:
+            raise LabError(f"{name} has no port published on 127.0.0.1")
+        return "127.0.0.1", port
+
+    def database_url(self, name: str) -> str:
+        """How the host reaches a service's own database, with that service's credentials."""
+        c = find_component(name)
+        if c.database is None:
+            raise LabError(f"{name} has no database of its own")
+        _, port = self.address(c.database.name)
+        return specs.database_url(c.database, "127.0.0.1", port)
+
+    def status(self) -> list[ComponentStatus]:
+        found = self.client.containers.list(all=True, filters=naming.lab_filter(self.lab_id))
+        rows = [self._row(c) for c in sorted(found, key=lambda c: c.attrs.get("Created", ""))]
+        return [r for r in rows if r is not None]
+
+    def _row(self, container) -> ComponentStatus | None:
+        name = container.labels.get(naming.COMPONENT, "?")
+        kind = container.labels.get(naming.KIND, "?")
+        try:
+            spec = self._spec(name, container)
+        except LabError:
+            return None  # a component this version of microlab no longer knows
+        health = (container.attrs["State"].get("Health") or {}).get("Status", "none")
+        detail = f"container {container.short_id}, docker health: {health}"
+        if spec.detail:
+            detail = f"{spec.detail}; {detail}"
+        port = containers.host_port(container, spec.port)
+        url = f"http://127.0.0.1:{port}" if port else None
+        if container.status != "running":
+            code = container.attrs["State"].get("ExitCode")
+            return ComponentStatus(name, kind, "exited", None,
+                                   f"{container.status} (exit code {code}); lab.up() replaces it")
+        state = "healthy" if port and spec.ready(port) else (
+            "starting" if health == "starting" else "unhealthy")
+        return ComponentStatus(name, kind, state, url, detail)
+
+    def logs(self, name: str, tail: int = 50) -> str:
+        self._check_name(name)
+        container = containers.find(self.client, self.lab_id, name)
+        if container is None:
+            return ""
+        return container.logs(tail=tail).decode(errors="replace")
+
+    # -- down ------------------------------------------------------------------------
+    def down(self) -> None:
+        containers.remove_lab(self.client, naming.lab_filter(self.lab_id))
+        self.state_path.unlink(missing_ok=True)
+
+    # -- helpers ---------------------------------------------------------------------
+    def _check_name(self, name: str) -> None:
+        if name not in _database_owners():
+            find_component(name)  # unknown names raise with the valid ones listed
+
+    def _spec(self, name: str, container) -> specs.ContainerSpec:
+        image_set = container.labels.get(naming.IMAGE_SET, "offline")
+        ctx = specs.SpecContext(self.lab_id, image_set, all_components())
+        owners = _database_owners()
+        if name in owners:
+            owner = owners[name]
+            return specs.database_spec(owner.database, owner)
+        try:
+            return specs.spec_for(find_component(name), ctx)
+        except ValueError as exc:
+            raise LabError(str(exc)) from None
+
+
+def _database_owners() -> dict[str, Component]:
+    return {c.database.name: c for c in all_components().values() if c.database is not None}

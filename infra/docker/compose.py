@@ -1,0 +1,68 @@
+"""`microlab compose`: the same topology as a docker-compose file.
+
+Rendered from the very container specs the Docker backend runs (same images, network,
+health checks, environment), with `depends_on: condition: service_healthy` in place of
+the backend's own wait strategies, and fixed host ports on 127.0.0.1 so a student can
+type them.
+"""
+from __future__ import annotations
+
+import os
+
+import yaml
+
+from microlab.docker import naming, specs
+from microlab.topology import Component, all_components
+
+DEFAULT_PORT_BASE = 18000
+
+
+def _duration(ns: int) -> str:
+    return f"{ns // specs.SECOND}s"
+
+
+def render(components: tuple[Component, ...], stack: str, lab_id: str, refs: dict[str, str],
+           image_set: str, port_base: int | None = None) -> str:
+    lab = f"compose-{lab_id}"  # `microlab down --all` sweeps these too; they never mix with Lab(...)
+    port_base = port_base or int(os.environ.get("MICROLAB_PORT_BASE", DEFAULT_PORT_BASE))
+    ctx = specs.SpecContext(lab, image_set, all_components())
+    network = naming.network(lab)
+    services, volumes = {}, {}
+    for index, spec in enumerate(specs.specs_for(components, ctx)):
+        service = {
+            "image": refs[spec.role],
+            "hostname": spec.name,
+            "environment": dict(spec.env),
+            "ports": [f"127.0.0.1:{port_base + index}:{spec.port}"]
+            + [f"127.0.0.1:{h}:{p}" for p, h in spec.fixed_ports.items()],
+            "networks": [network],
+            "labels": naming.labels(lab, spec.name, spec.kind, **{naming.IMAGE_SET: image_set}),
+        }
+        if spec.command:
+            service["command"] = list(spec.command)
+        health = spec.health(interval=1.0)  # compose waits on it: check often
+        if health:
+            service["healthcheck"] = {"test": health["test"], "interval": _duration(health["interval"]),
+                                      "timeout": _duration(health["timeout"]),
+                                      "retries": health["retries"],
+                                      "start_period": _duration(health["start_period"])}
+        if spec.depends_on:
+            service["depends_on"] = {d: {"condition": "service_healthy"} for d in spec.depends_on}
+        mounts = []
+        if spec.data_path:
+            vol = f"{spec.name}-data"
+            volumes[vol] = {"labels": naming.labels(lab, spec.name, spec.kind)}
+            mounts.append(f"{vol}:{spec.data_path}")
+        mounts += [f"{host}:{inside}:ro" for host, inside in spec.files.items()]
+        if mounts:
+            service["volumes"] = mounts
+        services[spec.name] = service
+    document = {"services": services,
+                "networks": {network: {"name": network, "labels": naming.labels(lab)}}}
+    if volumes:
+        document["volumes"] = volumes
+    header = (f"# The {stack!r} stack of microlab as a compose file ({image_set} image set).\n"
+              f"# Written by `microlab compose`; the images it names are on this engine already.\n"
+              f"# Start: docker-compose up -d   Stop: docker-compose down -v\n"
+              f"# Host ports: 127.0.0.1:{port_base}..; inside, containers reach each other by name.\n")
+    return header + yaml.safe_dump(document, sort_keys=False, width=120)

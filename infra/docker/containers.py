@@ -1,0 +1,166 @@
+"""Testcontainers-style lifecycle of one lab's containers: create in dependency order
+(independent ones in parallel), wait with an explicit strategy per kind, heal what died.
+"""
+from __future__ import annotations
+
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from docker.errors import APIError, NotFound
+
+from microlab.backends.base import LabError
+from microlab.docker import naming
+from microlab.docker.specs import ContainerSpec
+
+
+def find(client, lab_id: str, name: str):
+    """The lab's container for `name` (running or not), or None."""
+    found = client.containers.list(all=True, filters=naming.lab_filter(lab_id, name))
+    return found[0] if found else None
+
+
+def host_port(container, port: int) -> int | None:
+    bindings = (container.attrs["NetworkSettings"].get("Ports") or {}).get(f"{port}/tcp") or []
+    for binding in bindings:
+        if binding.get("HostIp") in ("127.0.0.1", "0.0.0.0", ""):
+            return int(binding["HostPort"])
+    return None
+
+
+def log_tail(container, lines: int = 20) -> str:
+    try:
+        text = container.logs(tail=lines).decode(errors="replace").rstrip()
+    except (APIError, NotFound):
+        text = ""
+    return text or "(the container wrote nothing)"
+
+
+class Starter:
+    """Starts a list of specs on one lab network, each after the ones it depends on."""
+
+    def __init__(self, client, lab_id: str, network: str, refs: dict[str, str], image_set: str,
+                 report=print):
+        self.client, self.lab_id, self.network = client, lab_id, network
+        self.refs, self.image_set, self.report = refs, image_set, report
+
+    def start_all(self, specs: list[ContainerSpec]) -> None:
+        by_name = {s.name: s for s in specs}
+        futures: dict[str, Future] = {}
+        with ThreadPoolExecutor(max_workers=max(1, len(specs))) as pool:
+            for spec in _dependency_order(specs):
+                deps = [futures[d] for d in spec.depends_on if d in by_name]
+                futures[spec.name] = pool.submit(self._start_after, deps, spec)
+        errors = [f.exception() for f in futures.values() if f.exception() is not None]
+        first = next((e for e in errors if not isinstance(e, _DependencyFailed)), None)
+        if first is not None:
+            raise first if isinstance(first, LabError) else LabError(f"starting the lab failed: {first}")
+
+    def _start_after(self, deps: list[Future], spec: ContainerSpec) -> None:
+        for dep in deps:
+            if dep.exception() is not None:
+                raise _DependencyFailed(spec.name)
+        started = time.monotonic()
+        container = find(self.client, self.lab_id, spec.name)
+        if container is not None and container.status != "running":
+            self.report(f"  {spec.name} is {container.status}: replacing it")
+            container.remove(force=True)  # its volume (the data) stays
+            container = None
+        if container is None:
+            container = self._create(spec)
+        self._wait_ready(container, spec, started)
+
+    def _create(self, spec: ContainerSpec):
+        c = self.client
+        volumes = {}
+        if spec.data_path:
+            vol = naming.volume(self.lab_id, spec.name)
+            c.volumes.create(vol, labels=naming.labels(self.lab_id, spec.name, spec.kind))
+            volumes[vol] = {"bind": spec.data_path, "mode": "rw"}
+        for host_file, inside in spec.files.items():
+            volumes[host_file] = {"bind": inside, "mode": "ro"}
+        ports = {f"{spec.port}/tcp": ("127.0.0.1", None)}
+        ports.update({f"{p}/tcp": ("127.0.0.1", h) for p, h in spec.fixed_ports.items()})
+        try:
+            return c.containers.run(
+                self.refs[spec.role], spec.command, detach=True,
+                name=naming.container(self.lab_id, spec.name), hostname=spec.name,
+                environment=spec.env, ports=ports, volumes=volumes, healthcheck=spec.health(),
+                labels=naming.labels(self.lab_id, spec.name, spec.kind,
+                                     **{naming.IMAGE_SET: self.image_set}),
+                network=self.network,
+                networking_config={self.network: c.api.create_endpoint_config(aliases=[spec.name])},
+            )
+        except APIError as exc:
+            raise LabError(f"could not start {spec.name}: {exc.explanation or exc}") from None
+
+    def _wait_ready(self, container, spec: ContainerSpec, started: float) -> None:
+        container.reload()
+        port = host_port(container, spec.port)
+        deadline = started + spec.ready_timeout
+        last_check = 0.0
+        while True:
+            if port is not None and spec.ready(port):
+                took = time.monotonic() - started
+                self.report(f"  ready  {spec.name:<20} http://127.0.0.1:{port}  ({took:.1f} s)")
+                return
+            now = time.monotonic()
+            if now - last_check > 0.5:  # noticing a crash needs the engine; a probe does not
+                last_check = now
+                container.reload()
+                port = port or host_port(container, spec.port)
+                if container.status not in ("running", "created"):
+                    raise LabError(f"{spec.name} {container.status} while starting. Last lines of its "
+                                   f"log:\n{log_tail(container)}")
+            if now > deadline:
+                raise LabError(f"{spec.name} did not become ready in {spec.ready_timeout:.0f} s. Last "
+                               f"lines of its log:\n{log_tail(container)}")
+            time.sleep(0.1)
+
+
+class _DependencyFailed(LabError):
+    def __init__(self, name: str):
+        super().__init__(f"{name} not started: a component it depends on failed")
+
+
+def _dependency_order(specs: list[ContainerSpec]) -> list[ContainerSpec]:
+    names = {s.name for s in specs}
+    done: list[ContainerSpec] = []
+    remaining = list(specs)
+    while remaining:
+        ready = [s for s in remaining
+                 if all(d in {x.name for x in done} or d not in names for d in s.depends_on)]
+        if not ready:
+            raise LabError("dependency cycle among: " + ", ".join(s.name for s in remaining))
+        done += ready
+        remaining = [s for s in remaining if s not in ready]
+    return done
+
+
+def remove_lab(client, filters: dict) -> tuple[int, int, int]:
+    """Remove every container, network and volume matching the label filters.
+    Returns how many of each went. Never raises on what is already gone."""
+    containers = client.containers.list(all=True, filters=filters)
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(containers)))) as pool:
+        list(pool.map(_remove_container, containers))
+    networks = client.networks.list(filters=filters)
+    for net in networks:
+        _ignore_gone(net.remove)
+    volumes = client.volumes.list(filters=filters)
+    for vol in volumes:
+        _ignore_gone(lambda v=vol: v.remove(force=True))
+    return len(containers), len(networks), len(volumes)
+
+
+def _remove_container(container) -> None:
+    _ignore_gone(lambda: container.remove(force=True, v=True))
+
+
+def _ignore_gone(action) -> None:
+    try:
+        action()
+    except NotFound:
+        pass
+    except APIError as exc:
+        if "removal of container" in str(exc) and "already in progress" in str(exc):
+            return
+        raise
