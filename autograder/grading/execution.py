@@ -1,0 +1,118 @@
+"""How submissions are executed under nbgrader: time limits, and replaying isolated runs.
+
+`BoundedExecute` is nbgrader's own Execute (so its guard against silenced tracebacks stays)
+plus a budget for the whole notebook: each cell gets min(cell timeout, time left), and once
+the budget is spent every remaining cell is recorded as failed with a timeout error instead
+of being run. nbgrader already records a cell that outlives its own timeout as failed
+("CellTimeoutError ... timeout") and goes on with the next cell.
+
+`ReplayExecute` runs nothing: it copies the outputs of a notebook that was executed in an
+isolated copy of the course (see sandbox.py). The trusted course directory thus records
+grades, feedback and formgrader data with nbgrader's normal machinery, while no student code
+ever runs inside it.
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import nbformat
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from traitlets import Integer, Unicode
+
+NOTEBOOK_TIMEOUT_ENAME = "NotebookTimeoutError"
+
+
+def timeout_output(ename: str, message: str) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=ename, evalue=message,
+                        traceback=[f"{ename}: {message}"])
+
+
+class BoundedExecute(Execute):
+    notebook_timeout = Integer(
+        600, help="Seconds for the whole notebook; cells after that are recorded as timed out."
+    ).tag(config=True)
+
+    _deadline: float | None = None
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._deadline = time.monotonic() + self.notebook_timeout
+        self.timeout_func = self._cell_timeout
+        return super().preprocess(nb, resources, km)
+
+    def _cell_timeout(self, cell) -> int:
+        left = int(self._deadline - time.monotonic()) if self._deadline else self.timeout
+        return max(1, min(self.timeout, left))
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and self._deadline and time.monotonic() >= self._deadline:
+            cell.outputs = [timeout_output(
+                NOTEBOOK_TIMEOUT_ENAME,
+                f"not run: the notebook used its whole {self.notebook_timeout} s timeout",
+            )]
+            return cell, resources
+        return super().preprocess_cell(cell, resources, index)
+
+
+class ReplayExecute(NbGraderPreprocessor):
+    """Take outputs from the isolated run instead of executing anything."""
+
+    replay_dir = Unicode(
+        "",
+        help="Folder of executed notebooks: <student>/<assignment>/<notebook>.ipynb",
+    ).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        executed = Path(self.replay_dir) / info["student"] / info["assignment"] / f"{info['notebook']}.ipynb"
+        reason = "the isolated run produced no notebook (it timed out or its grader crashed)"
+        source = nbformat.read(executed, as_version=4) if executed.exists() else None
+        if source is not None:
+            problem = _mismatch(nb, source)
+            if problem is None:
+                for cell, ran in zip(nb.cells, source.cells):
+                    if cell.cell_type == "code":
+                        cell.outputs = ran.outputs
+                        cell.execution_count = ran.execution_count
+                return nb, resources
+            reason = problem
+        self.log.warning("%s/%s: %s", info["student"], info["assignment"], reason)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs = [timeout_output("GradingError", reason)]
+        return nb, resources
+
+
+def _mismatch(nb, executed) -> str | None:
+    if len(nb.cells) != len(executed.cells):
+        return "the executed copy has a different number of cells"
+    for i, (a, b) in enumerate(zip(nb.cells, executed.cells)):
+        if a.cell_type != b.cell_type or a.source != b.source:
+            return f"cell {i} differs between the isolated run and the record"
+    return None
+
+
+class TruncateOutput(NbGraderPreprocessor):
+    """Cap the characters each output keeps (nbgrader's LimitOutput counts lines only, and a
+    single 100 MB line would pass it)."""
+
+    max_chars = Integer(100_000).tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream":
+                output.text = self._cut(output.text)
+            elif output.output_type in ("execute_result", "display_data"):
+                for mime, value in output.get("data", {}).items():
+                    if isinstance(value, str):
+                        output.data[mime] = self._cut(value)
+            elif output.output_type == "error":
+                output.evalue = self._cut(output.evalue)
+        return cell, resources
+
+    def _cut(self, text: str) -> str:
+        if len(text) <= self.max_chars:
+            return text
+        return text[: self.max_chars] + f"\n... [output cut: {len(text)} characters, {self.max_chars} kept]\n"

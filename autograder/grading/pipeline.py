@@ -1,0 +1,139 @@
+"""The instructor's pipeline: generate, release, collect, autograde, feedback, export.
+
+Autograding happens in two steps. Each submission is first executed alone in a throw-away
+copy of the course (sandbox.py), up to `jobs` at a time. Then ONE nbgrader autograde run in
+the real course records them all, replaying the outputs instead of executing anything
+(execution.ReplayExecute), so the gradebook, formgrader and feedback see an ordinary
+nbgrader course and no student code ever ran inside it.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+
+from microlab_grading import paths
+from microlab_grading.collect import Collected, collect
+from microlab_grading.nbg import nbgrader
+from microlab_grading.results import StudentResult, all_results, export_csv
+from microlab_grading.sandbox import Limits, RunOutcome, run_isolated
+
+
+@dataclass
+class GradingRun:
+    assignment: str
+    outcomes: list[RunOutcome] = field(default_factory=list)
+    results: list[StudentResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def generate(assignments: list[str], course: Path = paths.COURSE_DIR) -> None:
+    """source/<a> -> release/<a> (solutions and hidden tests removed) and the gradebook."""
+    for assignment in assignments:
+        nbgrader(["generate_assignment", assignment, "--force"], course)
+
+
+def release(assignments: list[str], course: Path = paths.COURSE_DIR,
+            notebooks: Path = paths.NOTEBOOKS_DIR) -> list[Path]:
+    """Publish the student versions into the folder JupyterLab opens (notebooks/)."""
+    written = []
+    notebooks.mkdir(parents=True, exist_ok=True)
+    for assignment in assignments:
+        for nb in sorted((course / "release" / assignment).glob("*.ipynb")):
+            target = notebooks / nb.name
+            target.write_text(normalise(nb.read_text()))
+            written.append(target)
+    return written
+
+
+def normalise(text: str) -> str:
+    """The released notebook with its trailing newline fixed, so generation is byte-stable."""
+    return text.rstrip("\n") + "\n"
+
+
+def _known(course: Path, assignment: str) -> bool:
+    if not (course / "gradebook.db").exists():
+        return False
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "microlab") as gb:
+        try:
+            return bool(gb.find_assignment(assignment).notebooks)
+        except MissingEntry:
+            return False
+
+
+def collect_submissions(source: Path, assignment: str, course: Path = paths.COURSE_DIR) -> Collected:
+    return collect(source, assignment, course)
+
+
+def autograde(assignment: str, course: Path = paths.COURSE_DIR, students: list[str] | None = None,
+              jobs: int = 2, limits: Limits | None = None, log=print) -> GradingRun:
+    started = time.monotonic()
+    limits = limits or Limits()
+    if not _known(course, assignment):
+        log(f"{assignment}: not in the gradebook yet, generating it first")
+        generate([assignment], course)
+    submitted = course / "submitted"
+    found = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
+    chosen = [s for s in found if students is None or s in students]
+    replay = course / ".replay" / uuid.uuid4().hex
+    run = GradingRun(assignment)
+
+    def one(student: str) -> RunOutcome:
+        outcome = run_isolated(course, assignment, student, submitted / student / assignment, replay, limits)
+        note = f" ({outcome.reason})" if outcome.reason else ""
+        log(f"  {student}: executed in {outcome.seconds:.1f} s{note}")
+        return outcome
+
+    log(f"{assignment}: executing {len(chosen)} submission(s), {jobs} at a time, each in its own copy")
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        run.outcomes = list(pool.map(one, chosen))
+    if chosen:
+        env = os.environ.copy() | {"MICROLAB_REPLAY_DIR": str(replay)}
+        args = ["autograde", assignment, "--force"]
+        if students is not None:
+            args += ["--CourseDirectory.student_id_exclude=" + ",".join(s for s in found if s not in chosen)]
+        nbgrader(args, course, env=env)
+    shutil.rmtree(replay, ignore_errors=True)
+    run.results = [r for r in all_results(course, assignment) if r.student in chosen]
+    run.seconds = time.monotonic() - started
+    return run
+
+
+def feedback(assignment: str, course: Path = paths.COURSE_DIR) -> list[Path]:
+    """HTML feedback per student (hidden tests' code removed), in feedback/<student>/<a>/."""
+    nbgrader(["generate_feedback", assignment, "--force"], course)
+    return sorted((course / "feedback").glob(f"*/{assignment}/*.html"))
+
+
+def export(out: Path, assignments: list[str] | None = None, course: Path = paths.COURSE_DIR) -> int:
+    return export_csv(course, assignments or paths.assignments(course), out)
+
+
+def solution_sources(assignment: str, course: Path = paths.COURSE_DIR) -> dict[str, str]:
+    """grade_id -> the source's answer code with the solution markers removed."""
+    nb = nbformat.read(paths.source_notebooks(assignment, course)[0], as_version=4)
+    found = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            lines = [l for l in cell.source.splitlines()
+                     if l.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")]
+            found[meta["grade_id"]] = "\n".join(lines)
+    return found
+
+
+def fill_answers(student_nb: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat.NotebookNode:
+    """A copy of a released notebook with some answer cells replaced (by grade_id)."""
+    nb = nbformat.from_dict(student_nb)
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell.source = answers[gid]
+    return nb
