@@ -2,10 +2,10 @@
 
 The same file runs on real Kong (Docker backend) and on the embedded Kong-compatible
 gateway here (local backend, offline images, grading). Modules: `source` (YAML with line
-numbers), `schema`/`entities`/`validate` (Kong's checks, every problem at once),
+numbers), `schema`/`entities`/`validation` (Kong's checks, every problem at once),
 `model`/`router` (the runtime), `plugins/*`, `proxy`/`admin`/`app` (the servers),
 `api` (what `lab.gateway` offers), `local` (the local backend's launcher).
 """
-from microlab.gateway.validate import Report, validate
+from microlab.gateway.validation import Report, validate
 
 __all__ = ["Report", "validate"]

@@ -8,7 +8,7 @@ from typing import Callable
 
 from aiohttp import web
 
-from microlab.gateway import admin, model, validate
+from microlab.gateway import admin, model, validation
 from microlab.gateway.plugins.rate_limiting import Counters
 from microlab.gateway.proxy import Proxy
 from microlab.gateway.resolve import Resolver
@@ -16,7 +16,7 @@ from microlab.gateway.source import SourceError
 
 
 class InvalidConfig(ValueError):
-    def __init__(self, report: validate.Report):
+    def __init__(self, report: validation.Report):
         super().__init__(str(report))
         self.report = report
 
@@ -27,15 +27,15 @@ class State:
     def __init__(self, clock: Callable[[], float] = time.time):
         self.counters = Counters(clock)
         self.runtime: model.Runtime | None = None
-        self.report: validate.Report | None = None
+        self.report: validation.Report | None = None
         self.applied_at = 0.0
 
-    def apply(self, config, name: str | None = None) -> validate.Report:
+    def apply(self, config, name: str | None = None) -> validation.Report:
         try:
-            source = validate.read(config, name)
+            source = validation.read(config, name)
         except SourceError as exc:
-            raise InvalidConfig(validate.syntax_report(exc, name or "<config>")) from None
-        report = validate.validate_source(source)
+            raise InvalidConfig(validation.syntax_report(exc, name or "<config>")) from None
+        report = validation.validate_source(source)
         if not report.ok:
             raise InvalidConfig(report)
         runtime = model.build(report, self.counters, source.text)

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 from microlab.gateway.plugins import PLUGINS
 from microlab.gateway.router import Router
-from microlab.gateway.validate import Report
+from microlab.gateway.validation import Report
 
 HTTP = {"http", "https"}
 
