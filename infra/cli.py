@@ -15,6 +15,7 @@ from microlab.topology import UnknownName
 COMMAND_MODULES = [
     "microlab.commands.lab",
     "microlab.commands.docker",
+    "microlab.commands.gateway",
 ]
 
 

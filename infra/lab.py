@@ -69,6 +69,13 @@ class Lab:
         self._report(f"All {len(components)} components ready in {time.monotonic() - started:.1f} s.")
         return self
 
+    @property
+    def gateway(self):
+        """The API gateway: .validate(kong.yml), .apply(kong.yml), .url; lab.gateway("web-gateway")."""
+        from microlab.gateway.api import Gateway
+
+        return Gateway(self)
+
     def url(self, name: str) -> str:
         host, port = self.backend.address(name)
         return f"http://{host}:{port}"

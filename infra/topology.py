@@ -79,10 +79,26 @@ MONOLITH = Component(
     database=Database(name="monolith-db", db="shop", user="shop", password="shop-secret"),
 )
 
+KONG_PROXY_PORT = 8000  # Kong's proxy port inside its container (admin: 8001)
+_SHOP = ("user-service", "order-service", "inventory-service", "payment-service")
+
+
+def _gateway(name: str, config: str, depends_on: tuple[str, ...] = _SHOP) -> Component:
+    """An API gateway loading a kong.yml (path relative to infra/). One per client type
+    gives backends-for-frontends: add another with its own file and put it in a stack."""
+    return Component(name, "gateway", port=KONG_PROXY_PORT, depends_on=depends_on,
+                     health_path="/status", config=config)
+
+
+GATEWAY = _gateway("gateway", "gateway/kong.yml")
+WEB_GATEWAY = _gateway("web-gateway", "gateway/bff/web.yml")
+MOBILE_GATEWAY = _gateway("mobile-gateway", "gateway/bff/mobile.yml", ("order-service", "inventory-service"))
+
 # Stacks a student can bring up. Later components (broker, gateway) join "services" here.
 STACKS: dict[str, tuple[Component, ...]] = {
     "monolith": (MONOLITH,),
-    "services": (USER, INVENTORY, PAYMENT, ORDER),
+    "services": (USER, INVENTORY, PAYMENT, ORDER, GATEWAY),
+    "bff": (USER, INVENTORY, PAYMENT, ORDER, WEB_GATEWAY, MOBILE_GATEWAY),
 }
 
 
