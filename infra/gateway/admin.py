@@ -10,9 +10,12 @@ from aiohttp import web
 from microlab.gateway.exchange import KONG_VERSION, SERVER
 
 
+STATE = web.AppKey("state", object)
+
+
 def make_app(state) -> web.Application:
     app = web.Application(client_max_size=16 * 1024 * 1024)
-    app["state"] = state
+    app[STATE] = state
     app.router.add_get("/", root)
     app.router.add_get("/status", status)
     app.router.add_get("/config", get_config)
@@ -32,7 +35,7 @@ async def root(request: web.Request) -> web.Response:
 
 
 async def status(request: web.Request) -> web.Response:
-    state = request.app["state"]
+    state = request.app[STATE]
     rt = state.runtime
     return web.json_response({
         "database": {"reachable": True}, "configuration_hash": state.hash,
@@ -43,7 +46,7 @@ async def status(request: web.Request) -> web.Response:
 
 
 async def get_config(request: web.Request) -> web.Response:
-    rt = request.app["state"].runtime
+    rt = request.app[STATE].runtime
     return web.json_response({"config": rt.text if rt else ""})
 
 
@@ -62,7 +65,7 @@ async def _config_text(request: web.Request) -> str:
 async def post_config(request: web.Request) -> web.Response:
     from microlab.gateway.app import InvalidConfig
 
-    state = request.app["state"]
+    state = request.app[STATE]
     try:
         text = await _config_text(request)
     except (ValueError, UnicodeDecodeError) as exc:
