@@ -1,5 +1,5 @@
 """02-decomposition: bounded contexts and three ways to cut the monolith."""
-from nbbuild import Notebook, fresh
+from nbbuild import Notebook, hidden
 
 
 def notebook() -> Notebook:
@@ -138,17 +138,17 @@ def notebook() -> Notebook:
     # Check: every table has exactly one owner.
     from microlab_grading import lab02_checks as checks
     checks.visible("lab02_tables", checks.check_shape, SERVICES)
-    """, fresh("lab02_checks") + "\n_checks.check_tables(SERVICES)")
+    """, hidden("lab02_checks", "_checks.check_tables(SERVICES)"))
     nb.tests("lab02_endpoints", 3, """
     # Check: every endpoint has a home that owns the data it writes and serves.
     from microlab_grading import lab02_checks as checks
     checks.visible("lab02_endpoints", checks.check_endpoints_listed, SERVICES)
-    """, fresh("lab02_checks") + "\n_checks.check_endpoints(SERVICES)")
+    """, hidden("lab02_checks", "_checks.check_endpoints(SERVICES)"))
     nb.tests("lab02_split", 2, """
     # Check: not the monolith again, not nanoservices.
     from microlab_grading import lab02_checks as checks
     checks.visible("lab02_split", checks.check_shape, SERVICES)
-    """, fresh("lab02_checks") + "\n_checks.check_split(SERVICES)")
+    """, hidden("lab02_checks", "_checks.check_split(SERVICES)"))
     nb.md("""
     ### Why not one service per table?
 
@@ -178,7 +178,7 @@ def notebook() -> Notebook:
     nb.tests("lab02_subdomains", 2, """
     from microlab_grading import lab02_checks as checks
     checks.visible("lab02_subdomains", checks.check_kinds_shape, SUBDOMAIN_KIND)
-    """, fresh("lab02_checks") + "\n_checks.check_subdomains(SUBDOMAIN_KIND)")
+    """, hidden("lab02_checks", "_checks.check_subdomains(SUBDOMAIN_KIND)"))
     nb.md("""
     ## Exercise 3 · Conway's law (autograded)
 
@@ -201,7 +201,7 @@ def notebook() -> Notebook:
     nb.tests("lab02_conway", 1, """
     from microlab_grading import lab02_checks as checks
     checks.visible("lab02_conway", checks.check_choice, CONWAY)
-    """, fresh("lab02_checks") + "\n_checks.check_conway(CONWAY)")
+    """, hidden("lab02_checks", "_checks.check_conway(CONWAY)"))
     nb.md("""
     ## 4. The split, running
 

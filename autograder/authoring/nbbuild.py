@@ -91,3 +91,8 @@ def fresh(module: str, alias: str = "_checks") -> str:
         f"{alias} = _iu.module_from_spec(_spec)\n"
         f"_spec.loader.exec_module({alias})"
     )
+
+
+def hidden(module: str, calls: str) -> str:
+    """A hidden-test body: the fresh-load preamble, then the check calls."""
+    return fresh(module) + "\n" + textwrap.dedent(calls).strip()
