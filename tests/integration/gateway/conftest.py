@@ -1,7 +1,8 @@
 """A real gateway on 127.0.0.1 in front of a small real upstream, both in a background
 event loop of this test process (so a test can freeze the gateway's clock).
 
-The upstream echoes what it received as JSON; `/slow?seconds=x` answers late.
+The upstream echoes what it received as JSON; a path containing `/slow` answers after
+`?seconds=x` (default 1).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from microlab.gateway.resolve import Resolver
 
 
 async def _echo(request: web.Request) -> web.Response:
-    if request.path.startswith("/slow"):
+    if "/slow" in request.path:
         await asyncio.sleep(float(request.query.get("seconds", "1")))
     body = await request.read()
     data = {"method": request.method, "path": request.path, "query": request.query_string,
