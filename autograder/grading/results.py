@@ -76,8 +76,9 @@ def student_result(course: Path, assignment: str, student: str) -> StudentResult
             nb = nbformat.read(path, as_version=4) if path.exists() else nbformat.v4.new_notebook()
             messages = _messages(nb)
             result.flags += _flags(nb)
+            written = {c.name for c in notebook.notebook.solution_cells}  # answer cells graded by hand
             for grade in sorted(notebook.grades, key=lambda g: g.name):
-                manual = grade.auto_score is None
+                manual = grade.name in written
                 score = grade.score if grade.score is not None else 0.0
                 result.checks.append(CheckResult(grade.name, float(score), float(grade.max_score),
                                                  messages.get(grade.name, ""), manual))

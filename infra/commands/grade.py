@@ -1,0 +1,127 @@
+"""Instructor and student commands for the graded course (autograder/, nbgrader):
+
+  microlab grade generate|release|collect|autograde|feedback|export|formgrader ...
+  microlab check NOTEBOOK
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+
+def _grading():
+    try:
+        from microlab_grading import pipeline, paths
+    except ModuleNotFoundError as exc:  # an install without the autograder package
+        raise SystemExit(f"microlab: the grading tools are not installed ({exc}); run `make setup`")
+    return pipeline, paths
+
+
+def add_commands(sub) -> None:
+    grade = sub.add_parser("grade", help="the nbgrader pipeline: generate, release, collect, autograde, ...")
+    steps = grade.add_subparsers(dest="step", required=True, metavar="STEP")
+
+    p = steps.add_parser("generate", help="source/ -> release/ (solutions and hidden tests removed)")
+    p.add_argument("assignments", nargs="*", help="default: every assignment")
+    p.set_defaults(run=_generate)
+
+    p = steps.add_parser("release", help="copy the generated student notebooks into notebooks/")
+    p.add_argument("assignments", nargs="*")
+    p.set_defaults(run=_release)
+
+    p = steps.add_parser("collect", help="take submissions from a folder or a zip into submitted/")
+    p.add_argument("assignment")
+    p.add_argument("source", type=Path, help="folder or .zip of submissions")
+    p.set_defaults(run=_collect)
+
+    p = steps.add_parser("autograde", help="grade every collected submission, each in isolation")
+    p.add_argument("assignment")
+    p.add_argument("--student", action="append", help="only these students (repeatable)")
+    p.add_argument("--jobs", type=int, default=2, help="submissions executed at the same time")
+    p.add_argument("--cell-timeout", type=int, default=120)
+    p.add_argument("--notebook-timeout", type=int, default=600)
+    p.set_defaults(run=_autograde)
+
+    p = steps.add_parser("feedback", help="HTML feedback per student, hidden tests' code removed")
+    p.add_argument("assignment")
+    p.set_defaults(run=_feedback)
+
+    p = steps.add_parser("export", help="grades and failed checks of every submission as CSV")
+    p.add_argument("--out", type=Path, default=Path("grades.csv"))
+    p.add_argument("assignments", nargs="*")
+    p.set_defaults(run=_export)
+
+    p = steps.add_parser("formgrader", help="open JupyterLab on the course for manual grading (formgrader)")
+    p.set_defaults(run=_formgrader)
+
+    p = sub.add_parser("check", help="self-study: run a notebook's visible checks and report per exercise")
+    p.add_argument("notebook", type=Path)
+    p.add_argument("--cell-timeout", type=int, default=120)
+    p.set_defaults(run=_check)
+
+
+def _generate(args) -> None:
+    pipeline, paths = _grading()
+    names = args.assignments or paths.assignments()
+    pipeline.generate(names)
+    print(f"generated {', '.join(names)} into {paths.COURSE_DIR / 'release'}")
+
+
+def _release(args) -> None:
+    pipeline, paths = _grading()
+    for path in pipeline.release(args.assignments or paths.assignments()):
+        print(f"released {path}")
+
+
+def _collect(args) -> None:
+    pipeline, _ = _grading()
+    found = pipeline.collect_submissions(args.source, args.assignment)
+    print(f"collected {len(found.students)} submission(s): {', '.join(found.students) or '-'}")
+    for path, why in found.skipped.items():
+        print(f"  skipped {path}: {why}")
+
+
+def _autograde(args) -> int:
+    pipeline, _ = _grading()
+    from microlab_grading.sandbox import Limits
+
+    run = pipeline.autograde(args.assignment, students=args.student, jobs=args.jobs,
+                             limits=Limits(cell=args.cell_timeout, notebook=args.notebook_timeout))
+    for r in run.results:
+        failed = "; ".join(f"{k}: {v}" for k, v in r.failed.items()) or "all checks pass"
+        flags = f"  [review: {', '.join(r.flags)}]" if r.flags else ""
+        print(f"{r.student:<20} {r.auto_score:g}/{r.auto_max:g}  {failed}{flags}")
+    print(f"graded {len(run.results)} submission(s) in {run.seconds:.1f} s")
+    return 0
+
+
+def _feedback(args) -> None:
+    pipeline, _ = _grading()
+    for path in pipeline.feedback(args.assignment):
+        print(f"feedback {path}")
+
+
+def _export(args) -> None:
+    pipeline, _ = _grading()
+    count = pipeline.export(args.out, args.assignments or None)
+    print(f"wrote {count} row(s) to {args.out}")
+
+
+def _formgrader(args) -> None:
+    _, paths = _grading()
+    jupyter = Path(sys.executable).with_name("jupyter")
+    os.chdir(paths.COURSE_DIR)  # nbgrader finds nbgrader_config.py in the server's directory
+    os.execv(jupyter, [str(jupyter), "lab", "--ServerApp.ip=127.0.0.1",
+                       f"--ServerApp.root_dir={paths.COURSE_DIR}", "--ServerApp.default_url=/formgrader"])
+
+
+def _check(args) -> int:
+    _grading()
+    from microlab_grading import selfstudy
+
+    if not args.notebook.exists():
+        raise SystemExit(f"microlab: no such notebook: {args.notebook}")
+    results = selfstudy.run(args.notebook, cell_timeout=args.cell_timeout)
+    print(selfstudy.report(args.notebook, results))
+    return 0 if all(r.passed for r in results) else 1
