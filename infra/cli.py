@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "microlab.commands.lab",
     "microlab.commands.docker",
     "microlab.commands.gateway",
+    "microlab.commands.grade",
 ]
 
 
