@@ -5,6 +5,7 @@ Kept lean on purpose: it sits on every request and the budget is ~1 ms added at 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 
@@ -14,12 +15,12 @@ from multidict import CIMultiDict
 
 from microlab.gateway.exchange import SERVER, Exchange, Reply, kong_error
 
+log = logging.getLogger("microlab.gateway")
 VIA = f"1.1 {SERVER}"
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
               "trailer", "trailers", "transfer-encoding", "upgrade", "host", "content-length"}
 INVALID_RESPONSE = "An invalid response was received from the upstream server"
 TIMING_OUT = "The upstream server is timing out"
-UNAVAILABLE = "The upstream server is currently unavailable"
 
 
 def _ms(seconds: float) -> str:
@@ -45,6 +46,15 @@ class Proxy:
             await self.session.close()
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        try:
+            return await self._handle(request)
+        except Exception:  # a bug must not drop the connection: answer as Kong does
+            log.exception("unexpected error on %s %s", request.method, request.path)
+            return self.reply(Exchange(request.method, request.path, request.rel_url.query,
+                                       request.headers, request.remote or "", uuid.uuid4().hex),
+                              kong_error(500, "An unexpected error occurred", ""))
+
+    async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
         rt = self.state.runtime  # this request keeps this config to the end
         raw = request.raw_path
         path, _, query = raw.partition("?")

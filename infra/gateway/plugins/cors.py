@@ -62,7 +62,7 @@ class Handler:
         if self.conf["private_network"] and \
                 ex.headers.get("Access-Control-Request-Private-Network") == "true":
             headers["Access-Control-Allow-Private-Network"] = "true"
-        return Reply(200, b"", headers)
+        return Reply(200, b"", {k: v for k, v in headers.items() if v is not None})
 
     def response_headers(self, ex: Exchange, headers) -> None:
         origin = ex.headers.get("Origin")
