@@ -125,7 +125,7 @@ class DockerBackend(Backend):
             return specs.database_spec(owner.database, owner)
         try:
             return specs.spec_for(find_component(name), ctx)
-        except ValueError as exc:
+        except (ValueError, ImportError) as exc:
             raise LabError(str(exc)) from None
 
 

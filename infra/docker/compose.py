@@ -34,7 +34,8 @@ def render(components: tuple[Component, ...], stack: str, lab_id: str, refs: dic
             "hostname": spec.name,
             "environment": dict(spec.env),
             "ports": [f"127.0.0.1:{port_base + index}:{spec.port}"]
-            + [f"127.0.0.1:{h}:{p}" for p, h in spec.fixed_ports.items()],
+            + [f"127.0.0.1:{h}:{p}" for p, h in spec.fixed_ports.items()]
+            + [f"127.0.0.1::{p}" for p in spec.extra_ports],
             "networks": [network],
             "labels": naming.labels(lab, spec.name, spec.kind, **{naming.IMAGE_SET: image_set}),
         }

@@ -78,7 +78,7 @@ class Starter:
             volumes[vol] = {"bind": spec.data_path, "mode": "rw"}
         for host_file, inside in spec.files.items():
             volumes[host_file] = {"bind": inside, "mode": "ro"}
-        ports = {f"{spec.port}/tcp": ("127.0.0.1", None)}
+        ports = {f"{p}/tcp": ("127.0.0.1", None) for p in (spec.port, *spec.extra_ports)}
         ports.update({f"{p}/tcp": ("127.0.0.1", h) for p, h in spec.fixed_ports.items()})
         try:
             return c.containers.run(

@@ -29,7 +29,8 @@ class ContainerSpec:
     depends_on: tuple[str, ...] = ()
     data_path: str | None = None  # a named, labelled volume is mounted here
     files: dict[str, str] = field(default_factory=dict)  # host file -> path in container (ro)
-    fixed_ports: dict[int, int] = field(default_factory=dict)  # container port -> same host port
+    fixed_ports: dict[int, int] = field(default_factory=dict)  # container port -> fixed host port
+    extra_ports: tuple[int, ...] = ()  # also published, on random 127.0.0.1 ports (admin APIs)
     ready_timeout: float = 60.0
     detail: str = ""  # shown in status(), e.g. "embedded gateway (no Kong image)"
 
@@ -73,7 +74,9 @@ def spec_for(c: Component, ctx: SpecContext) -> ContainerSpec:
 
 def _check_kind(c: Component) -> None:
     if c.kind not in SPECS:
-        raise ValueError(f"the Docker backend cannot run components of kind {c.kind!r}")
+        from microlab.backends.base import LabError
+
+        raise LabError(f"the Docker backend cannot run components of kind {c.kind!r} yet")
 
 
 def specs_for(components: tuple[Component, ...], ctx: SpecContext) -> list[ContainerSpec]:
@@ -98,12 +101,22 @@ def _load_plugins() -> None:
 
 
 # -- readiness probes -----------------------------------------------------------------
+# One shared client: httpx.get() builds a client (and loads a CA bundle) per call, which
+# at ten probes a second per container costs more CPU than the containers starting.
+_http = httpx.Client(timeout=1.0, verify=False, trust_env=False)
+
+
+def http_get(port: int, path: str) -> httpx.Response | None:
+    try:
+        return _http.get(f"http://127.0.0.1:{port}{path}")
+    except httpx.HTTPError:
+        return None  # docker-proxy accepts before the app listens, then resets
+
+
 def http_ready(path: str) -> Callable[[int], bool]:
     def ready(port: int) -> bool:
-        try:
-            return httpx.get(f"http://127.0.0.1:{port}{path}", timeout=1.0).status_code == 200
-        except httpx.HTTPError:
-            return False  # docker-proxy accepts before the app listens, then resets
+        response = http_get(port, path)
+        return response is not None and response.status_code == 200
 
     return ready
 
