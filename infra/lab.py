@@ -80,6 +80,25 @@ class Lab:
         host, port = self.backend.address(name)
         return f"http://{host}:{port}"
 
+    @property
+    def kafka_bootstrap(self) -> str:
+        """Where the host reaches Kafka, e.g. "127.0.0.1:40123" (services inside use kafka:9092)."""
+        host, port = self.backend.address("kafka")
+        return f"{host}:{port}"
+
+    def topics(self) -> list[str]:
+        """The Kafka topics that exist (internal ones such as __consumer_offsets left out)."""
+        from microlab.broker import client
+
+        return client.topics(self.kafka_bootstrap)
+
+    def events(self, topic: str, limit: int = 20):
+        """The newest `limit` events on `topic` (offset, partition, key, value, timestamp and
+        why a consumer rejected it, if one did); shows as a table in a notebook."""
+        from microlab.broker import client
+
+        return client.recent_events(self.kafka_bootstrap, topic, limit=limit)
+
     def database_url(self, service: str) -> str:
         """The SQLAlchemy URL of `service`'s own database, as the host reaches it."""
         return self.backend.database_url(service)

@@ -46,6 +46,10 @@ def _db(service: str, area: str) -> Database:
     return Database(name=f"{area}-db", db=f"{area}s", user=f"{area}_svc", password=f"{area}-secret")
 
 
+# Apache Kafka (KRaft, single node). Services reach it as kafka:9092, as in the course text.
+KAFKA = Component("kafka", "broker", port=9092, health_path="")
+KAFKA_BOOTSTRAP = {"KAFKA_BOOTSTRAP": f"{KAFKA.name}:{KAFKA.port}"}
+
 USER = Component(
     "user-service", "service", app="labs.user_service.app:app", database=_db("user-service", "user")
 )
@@ -54,12 +58,14 @@ INVENTORY = Component(
     "service",
     app="labs.inventory_service.app:app",
     database=_db("inventory-service", "inventory"),
+    env=dict(KAFKA_BOOTSTRAP),
 )
 PAYMENT = Component(
     "payment-service",
     "service",
     app="labs.payment_service.app:app",
     database=_db("payment-service", "payment"),
+    env=dict(KAFKA_BOOTSTRAP),
 )
 ORDER = Component(
     "order-service",
@@ -69,6 +75,7 @@ ORDER = Component(
     env={
         "USER_SERVICE_URL": USER.internal_url,
         "INVENTORY_SERVICE_URL": INVENTORY.internal_url,
+        **KAFKA_BOOTSTRAP,
     },
     depends_on=("user-service", "inventory-service"),
 )
@@ -97,7 +104,7 @@ MOBILE_GATEWAY = _gateway("mobile-gateway", "gateway/bff/mobile.yml", ("order-se
 # Stacks a student can bring up. Later components (broker, gateway) join "services" here.
 STACKS: dict[str, tuple[Component, ...]] = {
     "monolith": (MONOLITH,),
-    "services": (USER, INVENTORY, PAYMENT, ORDER, GATEWAY),
+    "services": (KAFKA, USER, INVENTORY, PAYMENT, ORDER, GATEWAY),
     "bff": (USER, INVENTORY, PAYMENT, ORDER, WEB_GATEWAY, MOBILE_GATEWAY),
 }
 
