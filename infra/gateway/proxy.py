@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
-import uuid
 
 import aiohttp
 from aiohttp import web
@@ -33,6 +33,7 @@ class Proxy:
         self.resolve = resolver
         self.listen_port = listen_port
         self.session: aiohttp.ClientSession | None = None
+        self._timeouts: dict = {}  # per Service (frozen, hashable): built once, not per request
 
     async def start(self) -> None:
         connector = aiohttp.TCPConnector(limit=256, keepalive_timeout=60, ttl_dns_cache=10)
@@ -51,7 +52,7 @@ class Proxy:
         except Exception:  # a bug must not drop the connection: answer as Kong does
             log.exception("unexpected error on %s %s", request.method, request.path)
             return self.reply(Exchange(request.method, request.path, request.rel_url.query,
-                                       request.headers, request.remote or "", uuid.uuid4().hex),
+                                       request.headers, request.remote or "", os.urandom(16).hex()),
                               kong_error(500, "An unexpected error occurred", ""))
 
     async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
@@ -59,7 +60,7 @@ class Proxy:
         raw = request.raw_path
         path, _, query = raw.partition("?")
         ex = Exchange(request.method, path, request.rel_url.query, request.headers,
-                      request.remote or "", uuid.uuid4().hex)
+                      request.remote or "", os.urandom(16).hex())
         match = rt.router.match(ex.method, path, request.headers.get("Host", ""), request.headers)
         if match is None:
             return self.reply(ex, kong_error(404, "no Route matched with those values", ex.request_id))
@@ -125,8 +126,12 @@ class Proxy:
         body = await request.read() if request.body_exists else None
         headers = self.upstream_headers(request, ex)
         url = self.upstream_url(ex, query)
-        timeout = aiohttp.ClientTimeout(total=None, sock_connect=service.connect_timeout / 1000,
-                                        sock_read=service.read_timeout / 1000)
+        timeout = self._timeouts.get(service)
+        if timeout is None:
+            if len(self._timeouts) > 1000:  # old configs' services after many applies
+                self._timeouts.clear()
+            timeout = self._timeouts[service] = aiohttp.ClientTimeout(
+                total=None, sock_connect=service.connect_timeout / 1000, sock_read=service.read_timeout / 1000)
         sent = time.perf_counter()
         attempts = max(0, service.retries) + 1
         for attempt in range(attempts):

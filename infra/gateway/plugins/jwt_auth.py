@@ -13,8 +13,6 @@ import hmac
 import json
 import re
 
-from jwt.algorithms import get_default_algorithms
-
 from microlab.gateway.exchange import Exchange, kong_exit
 from microlab.gateway.plugins.common import use_anonymous
 from microlab.gateway.entities import JWT_ALGORITHMS
@@ -25,7 +23,7 @@ PRIORITY = 1450
 NO_CONSUMER = True
 _BEARER = re.compile(r"\s*[Bb]earer\s+(.+)")
 _HMAC = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
-_ASYMMETRIC = get_default_algorithms()
+_ASYMMETRIC: dict = {}  # PyJWT's RSA/EC/PSS/EdDSA primitives, loaded on first use (start-up time)
 
 
 def _check(conf: dict) -> list[tuple[tuple, str]]:
@@ -89,6 +87,10 @@ def verify_signature(alg: str, signing_input: str, signature: bytes, key: bytes 
     if alg in _HMAC:
         key = key.encode() if isinstance(key, str) else key
         return hmac.compare_digest(hmac.new(key, data, _HMAC[alg]).digest(), signature)
+    if not _ASYMMETRIC:
+        from jwt.algorithms import get_default_algorithms
+
+        _ASYMMETRIC.update(get_default_algorithms())
     algorithm = _ASYMMETRIC.get(alg)
     if algorithm is None:
         return False
