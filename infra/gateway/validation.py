@@ -126,6 +126,8 @@ def _collect(data: dict, problems: list, notes: list) -> dict[str, list[Entry]]:
     check(version, Field("string", required=True, one_of=FORMAT_VERSIONS), ("_format_version",), problems)
     if version is None:
         notes.append('Kong needs `_format_version: "3.0"` as the first line of the file')
+    elif isinstance(version, (int, float)):
+        notes.append('write the version in quotes, `_format_version: "3.0"`: unquoted, YAML reads a number')
     for key in data:
         if key in META or key in ORDER:
             continue
