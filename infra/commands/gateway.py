@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import sys
 
-from microlab.backends.base import LabError
-
 
 def _validate(args) -> int:
     from microlab.gateway.validation import validate
@@ -46,5 +44,3 @@ def add_commands(sub) -> None:
     u.set_defaults(run=lambda a: print(__import__("microlab.lab", fromlist=["Lab"]).Lab(
         backend=a.backend, name=a.lab, quiet=True).gateway(a.name).url))
 
-
-__all__ = ["add_commands", "LabError"]

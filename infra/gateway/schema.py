@@ -7,7 +7,7 @@ field. Messages are the strings of kong/db/schema/init.lua ("unknown field",
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 MISSING = object()
