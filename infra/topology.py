@@ -105,7 +105,7 @@ MOBILE_GATEWAY = _gateway("mobile-gateway", "gateway/bff/mobile.yml", ("order-se
 STACKS: dict[str, tuple[Component, ...]] = {
     "monolith": (MONOLITH,),
     "services": (KAFKA, USER, INVENTORY, PAYMENT, ORDER, GATEWAY),
-    "bff": (USER, INVENTORY, PAYMENT, ORDER, WEB_GATEWAY, MOBILE_GATEWAY),
+    "bff": (KAFKA, USER, INVENTORY, PAYMENT, ORDER, WEB_GATEWAY, MOBILE_GATEWAY),
 }
 
 
