@@ -81,8 +81,9 @@ def start_gateway():
 
 @pytest.fixture(scope="module")
 def module_gateway(request):
-    """One gateway for a whole test module, configured with the module's CONFIG."""
-    running = Running(request.module.CONFIG)
+    """One gateway for a whole test module, configured with the module's CONFIG (and its
+    CLOCK, when the module holds time still)."""
+    running = Running(request.module.CONFIG, getattr(request.module, "CLOCK", None))
     yield running
     running.close()
     assert not running.thread.is_alive()
