@@ -47,6 +47,17 @@ class State:
         return hashlib.md5((self.runtime.text if self.runtime else "").encode()).hexdigest()
 
 
+MAX_BODY = 64 * 1024 * 1024  # Kong sets no limit; aiohttp's default (1 MiB) is too small
+
+
+def _large_bodies(server: web.Server):
+    def make(message, payload, protocol, writer, task):
+        return web.BaseRequest(message, payload, protocol, writer, task, server._loop,
+                               client_max_size=MAX_BODY)
+
+    return make
+
+
 class Gateway:
     """Start with `await gw.start()`, stop with `await gw.stop()`; or `run()` from __main__."""
 
@@ -66,7 +77,9 @@ class Gateway:
             await site.start()
             self.admin_port = site._server.sockets[0].getsockname()[1]
             self.runners.append(runner)
-        runner = web.ServerRunner(web.Server(self.proxy.handle), access_log=None)
+        server = web.Server(self.proxy.handle)
+        server.request_factory = _large_bodies(server)
+        runner = web.ServerRunner(server, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port, backlog=512)
         await site.start()
