@@ -76,3 +76,12 @@ def test_requests_in_flight_finish_on_the_old_config(start_gateway):
     t.join(10)
     assert result["r"].status_code == 200
     assert result["r"].json()["path"] == "/old/slow"
+
+
+def test_admin_accepts_a_raw_yaml_body_like_kong(start_gateway):
+    gw = start_gateway(OLD)
+    r = httpx.post(f"{gw.admin_url}/config", content=NEW, headers={"Content-Type": "text/yaml"})
+    assert r.status_code == 201
+    assert httpx.get(f"{gw.admin_url}/").json()["configuration"]["database"] == "off"
+    assert httpx.get(f"{gw.admin_url}/status").status_code == 200
+    assert httpx.get(f"{gw.url}/new").status_code == 200

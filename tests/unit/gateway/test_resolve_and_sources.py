@@ -1,0 +1,46 @@
+"""Name -> address maps for the embedded gateway, and the three ways to give a config."""
+from pathlib import Path
+
+import pytest
+
+from microlab.gateway.resolve import ENV, Resolver, from_sources, parse_entry
+from microlab.gateway.validation import read, validate
+
+pytestmark = pytest.mark.unit
+
+
+def test_resolve_entries_from_args_env_and_file(tmp_path):
+    mapping = tmp_path / "map.json"
+    mapping.write_text('{"payment-service": "10.0.0.5:9000"}')
+    r = from_sources(["user-service=127.0.0.1:5001", "order-service:8080=127.0.0.1:5002"], str(mapping),
+                     env={ENV: "inventory-service=127.0.0.1:5003"})
+    assert r("user-service", 8080) == ("127.0.0.1", 5001)
+    assert r("order-service", 8080) == ("127.0.0.1", 5002)
+    assert r("order-service", 9999) == ("order-service", 9999)  # port-specific entry only
+    assert r("inventory-service", 8080) == ("127.0.0.1", 5003)
+    assert r("payment-service", 8080) == ("10.0.0.5", 9000)
+    assert Resolver()("kong", 80) == ("kong", 80)  # unknown names are left to DNS
+
+
+@pytest.mark.parametrize("bad", ["user-service", "user-service=127.0.0.1", "=1.2.3.4:5", "a=h:x"])
+def test_bad_resolve_entries_say_what_is_expected(bad):
+    with pytest.raises(ValueError, match="NAME\\[:PORT\\]=HOST:PORT"):
+        parse_entry(bad)
+
+
+def test_path_text_and_dict_give_the_same_report(tmp_path):
+    text = '_format_version: "3.0"\nservices: [{name: s, url: "http://a:1", colour: red}]\n'
+    path = tmp_path / "kong.yml"
+    path.write_text(text)
+    as_path, as_str_path, as_text = validate(path), validate(str(path)), validate(text)
+    as_dict = validate({"_format_version": "3.0", "services": [{"name": "s", "url": "http://a:1", "colour": "red"}]})
+    for report in (as_path, as_str_path, as_text, as_dict):
+        assert [(p.where, p.message) for p in report.problems] == [("services[0].colour", "unknown field")]
+    assert as_path.problems[0].line == 2 and as_dict.problems[0].line is None
+    assert read(Path(path)).text == text
+
+
+def test_to_dict_for_tools():
+    d = validate("services: 1\n").to_dict()
+    assert d["ok"] is False
+    assert {"path": "services", "line": 1, "column": None, "message": "expected an array"} in d["problems"]
