@@ -95,7 +95,7 @@ ROUTE = Field("record", fields={
     "destinations": Field("set", elements=Field("record", fields={
         "ip": Field("string"), "port": Field("integer", between=(0, 65535))})),
     "methods": Field("set", elements=Field("string", check=t.check_method)),
-    "hosts": Field("array", elements=Field("string", check=t.check_host)),
+    "hosts": Field("array", elements=Field("string", check=t.check_route_host)),
     "paths": Field("array", elements=Field("string", check=t.check_router_path)),
     "headers": Field("map"),
     "regex_priority": Field("integer", default=0),

@@ -88,6 +88,18 @@ def check_host(host: str) -> str | None:
     return None
 
 
+def check_route_host(host: str) -> str | None:
+    """typedefs.hosts: at most one wildcard, leftmost or rightmost label, optional port."""
+    if host.count("*") > 1:
+        return "invalid wildcard: must have at most one wildcard"
+    if "*" in host and not (host.startswith("*.") or host.endswith(".*")):
+        return "invalid wildcard: must be placed at leftmost or rightmost label"
+    name, _, port = host.replace("*", "abc").rpartition(":") if ":" in host else (host, "", "")
+    if port and (not port.isdigit() or not 0 < int(port) < 65536):
+        return "invalid port number"
+    return check_host(name if port else host.replace("*", "abc"))
+
+
 def check_header_name(name: str) -> str | None:
     if not _HEADER_NAME.match(name):
         return f"bad header name '{name}', allowed characters are A-Z, a-z, 0-9, '_', and '-'"

@@ -36,8 +36,12 @@ class _Entry:
     headers: tuple
 
 
-def _host_matches(patterns: tuple, host: str) -> bool:
+def _host_matches(patterns: tuple, host: str, with_port: str) -> bool:
     for pattern in patterns:
+        if ":" in pattern:  # a route host with a port matches the Host header's port too
+            if with_port == pattern or (pattern.startswith("*.") and with_port.endswith(pattern[1:])):
+                return True
+            continue
         if pattern.startswith("*."):
             if host.endswith(pattern[1:]) and len(host) > len(pattern) - 1:
                 return True
@@ -88,7 +92,8 @@ class Router:
         self.entries = entries
 
     def match(self, method: str, path: str, host: str, headers) -> Match | None:
-        host = host.rsplit(":", 1)[0].lower() if host and not host.endswith("]") else (host or "")
+        with_port = (host or "").lower()
+        host = with_port.rsplit(":", 1)[0] if ":" in with_port and not with_port.endswith("]") else with_port
         for e in self.entries:
             if e.methods is not None and method not in e.methods:
                 continue
@@ -103,7 +108,7 @@ class Router:
                 matched = m.group(0)
             else:
                 matched = None
-            if e.hosts and not _host_matches(e.hosts, host):
+            if e.hosts and not _host_matches(e.hosts, host, with_port):
                 continue
             if e.headers and not _headers_match(e.headers, headers):
                 continue

@@ -85,3 +85,11 @@ def test_no_match_without_catch_all():
 ])
 def test_upstream_uri_is_kongs_v0_join(strip, postfix, req, base, expected):
     assert upstream_uri(strip, postfix, req, base) == expected
+
+
+def test_a_route_host_with_a_port_matches_that_port_only():
+    report = validate('_format_version: "3.0"\nservices: [{name: s, host: a, routes: '
+                      '[{name: r, hosts: ["shop.example.org:8000"]}]}]\n')
+    r = build(report, Counters()).router
+    assert r.match("GET", "/", "shop.example.org:8000", CIMultiDict()) is not None
+    assert r.match("GET", "/", "shop.example.org:9000", CIMultiDict()) is None

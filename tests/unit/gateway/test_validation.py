@@ -214,3 +214,14 @@ def test_report_text_lists_everything():
     assert text.startswith("error parsing declarative config file <text>: ")
     assert "_format_version: required field missing" in text
     assert "services[0].colour: unknown field" in text
+
+
+def test_route_hosts_wildcards_and_ports():
+    text = HEAD + 'routes: [{name: r, hosts: ["a.example.org:8000", "*.x.org", "a.*.org", "*.x.*", "x.org:99999"]}]\n'
+    assert problems(text) == [
+        ("routes[0].hosts[2]", 2, "invalid wildcard: must be placed at leftmost or rightmost label"),
+        ("routes[0].hosts[3]", 2, "invalid wildcard: must have at most one wildcard"),
+        ("routes[0].hosts[4]", 2, "invalid port number"),
+    ]
+    assert problems(HEAD + "services: [{name: s, host: 'a.org:80'}]\n") == [
+        ("services[0].host", 2, "must not have a port")]
