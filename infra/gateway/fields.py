@@ -11,7 +11,7 @@ HTTP_PROTOCOLS = ("http", "https")
 
 _PATH_CHARS = re.compile(r"^/[A-Za-z0-9.\-_~/%:@!$&'()*+,;=]*$")
 _NAME = re.compile(r"^[A-Za-z0-9.\-_~]+$")
-_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$")
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9_-]+$")  # kong/tools/http.lua validate_header_name
 _HOSTNAME = re.compile(r"^(\*\.)?([A-Za-z0-9\-_]+\.)*[A-Za-z0-9\-_]+(\.\*)?$")
 
 
@@ -101,6 +101,8 @@ def check_route_host(host: str) -> str | None:
 
 
 def check_header_name(name: str) -> str | None:
+    if name == "":
+        return "no header name provided"
     if not _HEADER_NAME.match(name):
         return f"bad header name '{name}', allowed characters are A-Z, a-z, 0-9, '_', and '-'"
     return None

@@ -225,3 +225,11 @@ def test_route_hosts_wildcards_and_ports():
     ]
     assert problems(HEAD + "services: [{name: s, host: 'a.org:80'}]\n") == [
         ("services[0].host", 2, "must not have a port")]
+
+
+def test_key_auth_key_names_must_be_header_names():
+    text = HEAD + "plugins: [{name: key-auth, config: {key_names: ['api key', '']}}]\n"
+    assert problems(text) == [
+        ("plugins[0].config.key_names[0]", 2, "bad header name 'api key', allowed characters are A-Z, a-z, 0-9, '_', and '-'"),
+        ("plugins[0].config.key_names[1]", 2, "no header name provided"),
+    ]
