@@ -111,8 +111,9 @@ def validate_source(source: src.Source) -> Report:
     else:
         tables = _collect(data, problems, report.notes)
         _ids(tables)
-        _unique(tables, problems)
         _references(tables, problems)
+        _plugin_ids(tables)
+        _unique(tables, problems, report.notes)
         report.tables = tables
     for p in problems:
         report.problems.append(Problem(p.path, p.message, p.line or source.line_of(p.path), p.column))
@@ -202,20 +203,28 @@ def _plugin(record: dict, path: tuple, problems: list, parent: Entry | None) -> 
 def _ids(tables: dict[str, list[Entry]]) -> None:
     """Entities without an id get a stable one, as Kong's DB-less loader does."""
     for entity, entries in tables.items():
+        if entity == "plugins":
+            continue  # after references: their id comes from what they are attached to
         for e in entries:
             if not e.record.get("id"):
                 key = e.record.get(ENDPOINT_KEY.get(entity, "")) or ".".join(map(str, e.path))
-                if entity == "plugins":
-                    key = f"{e.record.get('name')}@{'.'.join(map(str, e.path))}"
                 e.record["id"] = str(uuid.uuid5(_NAMESPACE, f"{entity}:{key}"))
 
 
-def _unique(tables: dict[str, list[Entry]], problems: list) -> None:
+def _plugin_ids(tables: dict[str, list[Entry]]) -> None:
+    """Like Kong, from the plugin's cache key (name, route, service, consumer): the same
+    plugin declared twice on the same scope gets the same id and is a uniqueness violation."""
+    for e in tables["plugins"]:
+        if not e.record.get("id"):
+            r = e.record
+            key = ":".join(str(r.get(k) or "") for k in ("name", "route", "service", "consumer"))
+            e.record["id"] = str(uuid.uuid5(_NAMESPACE, f"plugins:{key}"))
+
+
+def _unique(tables: dict[str, list[Entry]], problems: list, notes: list) -> None:
     for entity, entries in tables.items():
         keys = [ENDPOINT_KEY[entity], "id"] + (["custom_id"] if entity == "consumers" else [])
         for key in keys:
-            if entity == "plugins" and key == "instance_name":
-                continue
             seen: set = set()
             for e in entries:
                 value = e.record.get(key)
@@ -225,8 +234,13 @@ def _unique(tables: dict[str, list[Entry]], problems: list) -> None:
                     problems.append(Problem(e.path + ("id",), "expected a valid UUID"))
                     continue
                 if value in seen:
-                    problems.append(Problem(e.path + (key,), f"uniqueness violation: '{entity}' entity "
-                                                             f"with {key} set to '{value}' already declared"))
+                    what = "primary key" if key == "id" else key
+                    at = e.path if key == "id" else e.path + (key,)
+                    problems.append(Problem(at, f"uniqueness violation: '{entity}' entity "
+                                                f"with {what} set to '{value}' already declared"))
+                    if entity == "plugins":
+                        notes.append(f"plugin '{e.record.get('name')}' is declared twice on the same "
+                                     "service/route/consumer (or twice globally)")
                 seen.add(value)
 
 

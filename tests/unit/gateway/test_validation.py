@@ -233,3 +233,19 @@ def test_key_auth_key_names_must_be_header_names():
         ("plugins[0].config.key_names[0]", 2, "bad header name 'api key', allowed characters are A-Z, a-z, 0-9, '_', and '-'"),
         ("plugins[0].config.key_names[1]", 2, "no header name provided"),
     ]
+
+
+def test_the_same_plugin_twice_on_one_scope_is_a_uniqueness_violation():
+    report = validate(HEAD + """services:
+  - name: s
+    host: a
+    plugins:
+      - {name: rate-limiting, config: {minute: 1}}
+      - {name: rate-limiting, config: {minute: 2}}
+plugins:
+  - {name: rate-limiting, config: {minute: 3}}
+""")
+    [p] = report.problems
+    assert (p.where, p.line) == ("services[0].plugins[1]", 7)
+    assert p.message.startswith("uniqueness violation: 'plugins' entity with primary key set to '")
+    assert "declared twice" in report.notes[0]
