@@ -21,6 +21,10 @@ SINGLE_NODE = {
     "share.coordinator.state.topic.replication.factor": "1",
     "share.coordinator.state.topic.min.isr": "1",
     "group.initial.rebalance.delay.ms": "0",  # default 3000: every first join would wait 3 s
+    # After a crash (kill -9) the broker's old registration blocks its restart until this
+    # session expires (default 9 s); 4 s with a 1 s heartbeat keeps some slack for a busy machine.
+    "broker.heartbeat.interval.ms": "1000",
+    "broker.session.timeout.ms": "4000",
     "auto.create.topics.enable": "true",  # the course snippet sends to 'orders' without creating it
     "log.retention.hours": "168",
 }
