@@ -17,23 +17,33 @@ from microlab.topology import Component, all_components
 DEFAULT_PORT_BASE = 18000
 
 
+class _Dumper(yaml.SafeDumper):
+    """Multi-line values (Kafka's server.properties) as readable `|` blocks."""
+
+
+_Dumper.add_representer(str, lambda dumper, value: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", value, style="|" if "\n" in value else None))
+
+
 def _duration(ns: int) -> str:
     return f"{ns // specs.SECOND}s"
 
 
 def render(components: tuple[Component, ...], stack: str, lab_id: str, refs: dict[str, str],
-           image_set: str, port_base: int | None = None) -> str:
+           image_set: str, port_base: int | None = None, built: bool = True) -> str:
     lab = f"compose-{lab_id}"  # `microlab down --all` sweeps these too; they never mix with Lab(...)
     port_base = port_base or int(os.environ.get("MICROLAB_PORT_BASE", DEFAULT_PORT_BASE))
     ctx = specs.SpecContext(lab, image_set, all_components())
     network = naming.network(lab)
     services, volumes = {}, {}
     for index, spec in enumerate(specs.specs_for(components, ctx)):
+        host_port = port_base + index
+        env = {k: v.replace("{host_port}", str(host_port)) for k, v in spec.env.items()}
         service = {
             "image": refs[spec.role],
             "hostname": spec.name,
-            "environment": dict(spec.env),
-            "ports": [f"127.0.0.1:{port_base + index}:{spec.port}"]
+            "environment": env,
+            "ports": [f"127.0.0.1:{host_port}:{spec.port}"]
             + [f"127.0.0.1:{h}:{p}" for p, h in spec.fixed_ports.items()]
             + [f"127.0.0.1::{p}" for p in spec.extra_ports],
             "networks": [network],
@@ -41,7 +51,7 @@ def render(components: tuple[Component, ...], stack: str, lab_id: str, refs: dic
         }
         if spec.command:
             service["command"] = list(spec.command)
-        health = spec.health(interval=1.0)  # compose waits on it: check often
+        health = spec.health(interval=1.0)  # compose waits on it: check often (JVM checks less)
         if health:
             service["healthcheck"] = {"test": health["test"], "interval": _duration(health["interval"]),
                                       "timeout": _duration(health["timeout"]),
@@ -63,7 +73,9 @@ def render(components: tuple[Component, ...], stack: str, lab_id: str, refs: dic
     if volumes:
         document["volumes"] = volumes
     header = (f"# The {stack!r} stack of microlab as a compose file ({image_set} image set).\n"
-              f"# Written by `microlab compose`; the images it names are on this engine already.\n"
+              + ("# Written by `microlab compose`; the images it names are on this engine already.\n"
+                 if built else "# Written by `microlab compose --no-build`: run `microlab images build` "
+                 "before starting it.\n") +
               f"# Start: docker-compose up -d   Stop: docker-compose down -v\n"
               f"# Host ports: 127.0.0.1:{port_base}..; inside, containers reach each other by name.\n")
-    return header + yaml.safe_dump(document, sort_keys=False, width=120)
+    return header + yaml.dump(document, Dumper=_Dumper, sort_keys=False, width=120)

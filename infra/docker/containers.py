@@ -11,6 +11,7 @@ from docker.errors import APIError, NotFound
 from microlab.backends.base import LabError
 from microlab.docker import naming
 from microlab.docker.specs import ContainerSpec
+from microlab.local.processes import free_port
 
 
 def find(client, lab_id: str, name: str):
@@ -80,11 +81,16 @@ class Starter:
             volumes[host_file] = {"bind": inside, "mode": "ro"}
         ports = {f"{p}/tcp": ("127.0.0.1", None) for p in (spec.port, *spec.extra_ports)}
         ports.update({f"{p}/tcp": ("127.0.0.1", h) for p, h in spec.fixed_ports.items()})
+        env = dict(spec.env)
+        if spec.publish_as_is:
+            host_port = free_port()
+            ports[f"{spec.port}/tcp"] = ("127.0.0.1", host_port)
+            env = {k: v.replace("{host_port}", str(host_port)) for k, v in env.items()}
         try:
             return c.containers.run(
                 self.refs[spec.role], spec.command, detach=True,
                 name=naming.container(self.lab_id, spec.name), hostname=spec.name,
-                environment=spec.env, ports=ports, volumes=volumes, healthcheck=spec.health(),
+                environment=env, ports=ports, volumes=volumes, healthcheck=spec.health(),
                 labels=naming.labels(self.lab_id, spec.name, spec.kind,
                                      **{naming.IMAGE_SET: self.image_set}),
                 network=self.network,

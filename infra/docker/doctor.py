@@ -37,7 +37,7 @@ def _registry(client, images) -> tuple[str, bool, str]:
     if images.requested_set() == "offline":
         return ("docker registry", True, "not needed (MICROLAB_IMAGES=offline)")
     try:
-        client.api.inspect_distribution(images.OFFICIAL["postgres"])
+        client.api.inspect_distribution(images.official("postgres"))
         return ("docker registry", True, "reachable: the official images can be pulled")
     except Exception as exc:  # the engine says why: DNS, proxy, no route
         reason = (getattr(exc, "explanation", None) or str(exc)).splitlines()[0][:160]

@@ -23,9 +23,18 @@ SETS = ("auto", "official", "offline")
 OFFICIAL = {
     "python": "python:3.11-slim",
     "postgres": "postgres:16-alpine",
-    "kafka": "apache/kafka:3.9.1",
+    "kafka": "apache/kafka:{kafka_version}",  # the release the local backend runs
     "gateway": "kong:3.9",
 }
+
+
+def official(role: str) -> str:
+    ref = OFFICIAL[role]
+    if "{kafka_version}" in ref:
+        from microlab.broker.jars import kafka_version
+
+        ref = ref.format(kafka_version=kafka_version())
+    return ref
 
 
 @dataclass(frozen=True)
@@ -62,8 +71,8 @@ def ensure(client, roles: set[str], report=print) -> ImageChoice:
 
 
 def _only_offline_present(client, roles: set[str]) -> bool:
-    official = [OFFICIAL[r] for r in roles if r in OFFICIAL] + ([OFFICIAL["python"]] if "service" in roles else [])
-    if any(_present(client, ref) for ref in official):
+    official_refs = [official(r) for r in roles if r in OFFICIAL] + ([official("python")] if "service" in roles else [])
+    if any(_present(client, ref) for ref in official_refs):
         return False
     bases = ["python"] if roles & {"service", "gateway"} else []
     bases += ["postgres"] if "postgres" in roles else []
@@ -74,10 +83,10 @@ def _only_offline_present(client, roles: set[str]) -> bool:
 def _official(client, roles: set[str], report) -> dict[str, str]:
     refs = {}
     for role in sorted(roles - {"service"}):
-        refs[role] = OFFICIAL[role]
-        _pull_if_missing(client, OFFICIAL[role], report)
+        refs[role] = official(role)
+        _pull_if_missing(client, refs[role], report)
     if "service" in roles:
-        _pull_if_missing(client, OFFICIAL["python"], report)
+        _pull_if_missing(client, official("python"), report)
         refs["service"] = _code_image(client, "official", report)
     return refs
 
@@ -132,7 +141,7 @@ def _code_ref(image_set: str, ctx_digest: str, buildargs: dict) -> str:
 def planned_refs(roles: set[str], image_set: str) -> dict[str, str]:
     """The references `ensure` would use, without building or pulling anything."""
     if image_set == "official":
-        refs = {r: OFFICIAL[r] for r in roles if r in OFFICIAL and r != "python"}
+        refs = {r: official(r) for r in roles if r in OFFICIAL and r != "python"}
     else:
         refs = {"postgres": offline.tag("postgres")} if "postgres" in roles else {}
         if "kafka" in roles:
@@ -160,15 +169,15 @@ def _code_image(client, image_set: str, report) -> str:
                               labels={"microlab.images": image_set}, rm=True, forcerm=True,
                               decode=True)
     progress.follow_build(events, ref)
-    _prune_old_code_images(client, image_set, keep=ref)
+    prune(client, f"microlab/service:{image_set}-", keep=ref)
     return ref
 
 
-def _prune_old_code_images(client, image_set: str, keep: str) -> None:
-    """Every code change makes a new tag; drop old ones that no container uses."""
-    for image in client.images.list("microlab/service"):
+def prune(client, prefix: str, keep: str) -> None:
+    """Every code or recipe change makes a new tag; drop old ones no container uses."""
+    for image in client.images.list(prefix.split(":")[0]):
         for ref in image.tags:
-            if ref != keep and ref.startswith(f"microlab/service:{image_set}-"):
+            if ref != keep and ref.startswith(prefix):
                 try:
                     client.images.remove(ref)
                 except APIError:

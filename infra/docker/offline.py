@@ -72,7 +72,21 @@ def ensure(client, roles: list[str], report=print) -> dict[str, str]:
         for role in todo:
             _build_thin(client, role, tags[role])
             _save(client, role, report)
+            _untag_stale(client, role)
     return tags
+
+
+def _untag_stale(client, role: str) -> None:
+    """Old recipes' tags would pile up on the engine; layers in use stay regardless."""
+    keep = {tag(role), rootfs_tag(role)}
+    for repository in (f"microlab/{role}-base", f"microlab/{role}-rootfs"):
+        for image in client.images.list(repository):
+            for ref in image.tags:
+                if ref not in keep:
+                    try:
+                        client.images.remove(ref)
+                    except Exception:  # used by a container of a running lab: keep it
+                        pass
 
 
 def _present(client, ref: str) -> bool:

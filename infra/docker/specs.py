@@ -31,13 +31,18 @@ class ContainerSpec:
     files: dict[str, str] = field(default_factory=dict)  # host file -> path in container (ro)
     fixed_ports: dict[int, int] = field(default_factory=dict)  # container port -> fixed host port
     extra_ports: tuple[int, ...] = ()  # also published, on random 127.0.0.1 ports (admin APIs)
+    # publish `port` on a host port picked at creation, the same number the app advertises:
+    # "{host_port}" in env values is replaced by it (Kafka's host listener)
+    publish_as_is: bool = False
     ready_timeout: float = 60.0
+    health_interval: float | None = None  # set for costly checks (a JVM): used everywhere
     detail: str = ""  # shown in status(), e.g. "embedded gateway (no Kong image)"
 
-    def health(self, interval: float = 5.0) -> dict | None:
+    def health(self, interval: float | None = None) -> dict | None:
         if not self.healthcheck:
             return None
-        return {"test": self.healthcheck, "interval": int(interval * SECOND), "timeout": 3 * SECOND,
+        interval = self.health_interval or interval or 5.0
+        return {"test": self.healthcheck, "interval": int(interval * SECOND), "timeout": 5 * SECOND,
                 "retries": 3, "start_period": int(self.ready_timeout * SECOND)}
 
 

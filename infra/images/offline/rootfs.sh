@@ -16,7 +16,8 @@ SUITE=${MICROLAB_DEBIAN_SUITE:-bookworm}
 MIRROR=${MICROLAB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/microlab-rootfs-$ROLE.XXXXXX")
 ROOT=$WORK/root
-trap 'rm -rf "$WORK"' EXIT
+cleanup() { umount "$ROOT/proc" 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
 
 # A clean environment inside the chroot: the host's PIP_*/SSL_* settings name paths the
 # chroot lacks (e.g. PIP_FIND_LINKS=/opt/wheels) and would break pip there.
@@ -62,8 +63,10 @@ case $ROLE in
     ;;
   java)
     mkdir -p "$ROOT/usr/share/man/man1"  # openjdk's postinst wants it in minbase
+    mount -t proc proc "$ROOT/proc"  # ... and runs java, which needs /proc
     in_root apt-get install -y -q --no-install-recommends openjdk-17-jre-headless >"$WORK/apt.log" 2>&1 || {
       tail -n 30 "$WORK/apt.log" >&2; exit 1; }
+    umount "$ROOT/proc"
     ;;
 esac
 
