@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import time
 import uuid
@@ -114,6 +115,8 @@ def main() -> None:
     finally:
         lab.down()
     base = results["direct"]
+    print(f"load average (1 min) of this {os.cpu_count()}-core machine at the end: {os.getloadavg()[0]:.1f} "
+          "(other programs' load adds scheduling delay to every extra process hop)")
     for name, r in results.items():
         print(f"{name:<16} p50 {r['p50']:6.2f} ms   p99 {r['p99']:6.2f} ms   {r['rps']:7.0f} req/s")
     ok = True
