@@ -58,7 +58,8 @@ INVENTORY = Component(
     "service",
     app="labs.inventory_service.app:app",
     database=_db("inventory-service", "inventory"),
-    env=dict(KAFKA_BOOTSTRAP),
+    # order.created carries no items: inventory reads the order from order-service
+    env={**KAFKA_BOOTSTRAP, "ORDER_SERVICE_URL": f"http://order-service:{SERVICE_PORT}"},
 )
 PAYMENT = Component(
     "payment-service",

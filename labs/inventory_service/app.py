@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from labs.common.app import create_app
 from labs.common.db import Database
 from labs.common.errors import NotFound
-from labs.inventory_service import catalogue, stock
+from labs.inventory_service import catalogue, eventflow, stock
 from labs.inventory_service.models import Base, Item, Reservation
 from labs.inventory_service.schemas import ItemOut, ReservationIn, ReservationOut
 
@@ -54,6 +54,7 @@ def release(order_id: int, session: Session = Depends(db.session)):
 def _seed(_app) -> None:
     with db.sessions() as session:
         catalogue.seed(session, Item)
+    eventflow.messaging.start(_app)  # consumes order.created when KAFKA_BOOTSTRAP is set
 
 
-app = create_app("inventory-service", db, [router], on_start=_seed)
+app = create_app("inventory-service", db, [router], on_start=_seed, on_stop=eventflow.messaging.stop)

@@ -8,7 +8,7 @@ from labs.common.db import Database
 from labs.common.errors import Invalid, NotFound
 from labs.common.money import from_cents
 from labs.inventory_service.schemas import LineIn
-from labs.order_service import clients
+from labs.order_service import clients, eventflow
 from labs.order_service.models import Base, Order, OrderItem
 from labs.order_service.schemas import OrderIn, OrderOut
 
@@ -31,7 +31,10 @@ def place_order(body: OrderIn, session: Session = Depends(db.session)):
     order = Order(user_id=body.user_id, total_cents=sum(i.quantity * i.unit_price_cents for i in items),
                   status="pending", items=items)
     session.add(order)
+    session.flush()  # the order's id, for its event
+    eventflow.publish_order_created(session, order)  # outbox row: same transaction as the order
     session.commit()
+    eventflow.messaging.wake()
     return order_out(order)
 
 
@@ -56,4 +59,5 @@ def user_orders(user_id: int, session: Session = Depends(db.session)):
     return [order_out(o) for o in session.scalars(query)]
 
 
-app = create_app("order-service", db, [router])
+app = create_app("order-service", db, [router], on_start=eventflow.messaging.start,
+                 on_stop=eventflow.messaging.stop)

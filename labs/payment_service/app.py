@@ -7,7 +7,7 @@ from labs.common.app import create_app
 from labs.common.db import Database
 from labs.common.errors import NotFound
 from labs.common.money import to_cents
-from labs.payment_service import ledger
+from labs.payment_service import eventflow, ledger
 from labs.payment_service.models import Base, Payment
 from labs.payment_service.schemas import PaymentIn, PaymentOut
 
@@ -40,4 +40,5 @@ def get_payment(payment_id: int, session: Session = Depends(db.session)):
     return ledger.payment_out(payment)
 
 
-app = create_app("payment-service", db, [router])
+app = create_app("payment-service", db, [router], on_start=eventflow.messaging.start,
+                 on_stop=eventflow.messaging.stop)

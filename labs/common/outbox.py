@@ -1,0 +1,120 @@
+"""The transactional outbox: an event is a row written in the same transaction as the change
+it announces, and a relay thread publishes rows to Kafka afterwards.
+
+So an order placed while Kafka is down is not lost: its row waits in the service's own
+database and goes out when Kafka is back. A row may be published twice (crash between
+send and marking it sent); consumers drop the duplicate by its event_id.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from labs.common import events
+
+BATCH = 200
+
+
+def outbox_model(base) -> type:
+    """The outbox table in a service's own database (its DeclarativeBase `base`)."""
+
+    class OutboxEvent(base):
+        __tablename__ = "outbox"
+        id: Mapped[int] = mapped_column(Integer, primary_key=True)
+        topic: Mapped[str] = mapped_column(String(100))
+        key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+        payload: Mapped[str] = mapped_column(Text)
+        created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                     default=lambda: datetime.now(timezone.utc))
+        published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True,
+                                                              index=True)
+
+    return OutboxEvent
+
+
+def add(session: Session, model: type, topic: str, key: str | None, event: dict) -> None:
+    """Queue `event` for `topic`; it is published only if the caller's transaction commits."""
+    session.add(model(topic=topic, key=key, payload=events.encode(event)))
+
+
+def make_producer(bootstrap: str):
+    from kafka import KafkaProducer
+
+    # Bounded waits: a relay facing a dead broker gives up in seconds and tries again later
+    # instead of blocking for kafka-python's defaults (30 s bootstrap, 60 s block, 120 s delivery).
+    return KafkaProducer(bootstrap_servers=bootstrap, client_id="outbox-relay", acks="all",
+                         bootstrap_timeout_ms=5000, max_block_ms=5000, request_timeout_ms=5000,
+                         delivery_timeout_ms=10000, reconnect_backoff_max_ms=1000)
+
+
+class Relay:
+    """Publishes unsent outbox rows, oldest first; woken right after a commit for low latency."""
+
+    def __init__(self, sessions, model: type, bootstrap: str, log: logging.Logger):
+        self.sessions, self.model, self.bootstrap, self.log = sessions, model, bootstrap, log
+        self._wake, self._stop = threading.Event(), threading.Event()
+        self._thread: threading.Thread | None = None
+        self.published = 0
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=15)
+
+    def _run(self) -> None:
+        producer, backoff = None, 0.5
+        while not self._stop.is_set():
+            try:
+                producer = producer or make_producer(self.bootstrap)
+                if self._publish_batch(producer):
+                    backoff = 0.5
+                    continue  # more rows may be waiting
+            except Exception as exc:  # Kafka down or slow: keep the rows, retry with backoff
+                self.log.warning("outbox relay: cannot publish to Kafka at %s (%s: %s); retrying in %.1f s",
+                                 self.bootstrap, type(exc).__name__, exc, backoff)
+                producer = _close(producer)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            self._wake.wait(timeout=1.0)
+            self._wake.clear()
+        _close(producer)
+
+    def _publish_batch(self, producer) -> int:
+        with self.sessions() as session:
+            rows = session.scalars(select(self.model).where(self.model.published_at.is_(None))
+                                   .order_by(self.model.id).limit(BATCH)).all()
+            if not rows:
+                return 0
+            sent = [producer.send(r.topic, value=r.payload.encode(), key=r.key.encode() if r.key else None)
+                    for r in rows]
+            producer.flush(timeout=10)
+            for future in sent:
+                future.get(timeout=0)  # raises if Kafka did not acknowledge it
+            now = datetime.now(timezone.utc)
+            for row in rows:
+                row.published_at = now
+            session.commit()
+        self.published += len(rows)
+        return len(rows)
+
+
+def _close(producer) -> None:
+    if producer is not None:
+        try:
+            producer.close(timeout=2)
+        except Exception:  # closing a producer for a dead broker may complain; nothing to keep
+            pass
+    return None
