@@ -75,7 +75,7 @@ def notebook() -> Notebook:
 
     The checks call your function against the live order service while faults are injected:
     a normal user, an unknown user, the service answering 500, the service answering after
-    7 seconds, and the service stopped.
+    6.5 seconds, and the service stopped.
     """)
     nb.code("""
     class ServiceError(Exception):
@@ -161,7 +161,7 @@ def notebook() -> Notebook:
     nb.code("""
     import matplotlib.pyplot as plt
 
-    ramp_ms = [0, 0, 200, 400, 800, 1200, 1600, 2400]
+    ramp_ms = [0, 200, 500, 1000, 1500, 2500]
 
     def measure(timeout):
         took = []

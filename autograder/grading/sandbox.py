@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from microlab_grading import sweep
-from microlab_grading.nbg import nbgrader, with_venv_path
+from microlab_grading.nbg import with_venv_path
 
 UNPRIVILEGED = 65534  # nobody / nogroup
 
@@ -100,9 +100,9 @@ def run_isolated(course: Path, assignment: str, student: str, submission: Path, 
             _chown_tree(root)
         env = with_venv_path(_environment(root, token, limits))
         try:
-            proc = _autograde(prefix, copy, assignment, student, env, limits)
-            if proc.returncode != 0:
-                reason = "grader failed: " + " ".join((proc.stdout + proc.stderr).splitlines()[-3:])
+            code, tail = _autograde(prefix, copy, assignment, student, env, limits)
+            if code != 0:
+                reason = f"grader failed: {tail}"
         except subprocess.TimeoutExpired:
             reason = f"timeout: the run took longer than {limits.notebook + limits.startup_slack} s"
         graded = copy / "autograded" / student / assignment
@@ -123,11 +123,23 @@ def run_isolated(course: Path, assignment: str, student: str, submission: Path, 
     return RunOutcome(student, executed, time.monotonic() - started, reason, swept)
 
 
-def _autograde(prefix, copy, assignment, student, env, limits) -> subprocess.CompletedProcess:
-    args = ["autograde", assignment, "--student", student, "--force"]
-    timeout = limits.notebook + limits.startup_slack
-    if not prefix:
-        return nbgrader(args, copy, env=env, timeout=timeout, check=False, start_new_session=True)
-    argv = [*prefix, sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={copy}"]
-    return subprocess.run(argv, cwd=copy, env=env, capture_output=True, text=True, timeout=timeout,
-                          start_new_session=True)
+def _autograde(prefix, copy, assignment, student, env, limits) -> tuple[int, str]:
+    """Run nbgrader; its output goes to a file, not a pipe: a process the submission left
+    behind may hold inherited pipes open forever, and reading them would hang the grader."""
+    argv = [*prefix, sys.executable, "-m", "nbgrader", "autograde", assignment, "--student", student,
+            "--force", f"--CourseDirectory.root={copy}"]
+    log = copy.parent / "nbgrader.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(argv, cwd=copy, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            code = proc.wait(timeout=limits.notebook + limits.startup_slack)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise
+    try:
+        tail = log.read_text(errors="replace").splitlines()[-3:]
+    except OSError:
+        tail = ["(its log is gone: the submission deleted its own copy)"]
+    return code, " ".join(tail)

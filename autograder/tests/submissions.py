@@ -104,50 +104,45 @@ user_breaker = pybreaker.CircuitBreaker(fail_max=3, reset_timeout=10)
 def fetch_user_protected(user_id):
     return user_breaker.call(fetch_user, user_id)'''
 
+CLOSED_WHILE_OPEN = ('''            if time.monotonic() - self.opened_at < self.reset_timeout:
+                raise CircuitOpenError("open")
+            self.state = "half-open"''')
+
 LAB03 = [
     Submission("no-timeout-never-half-opens", {
         "lab03_get_user_orders_answer": REF_GET.replace(", timeout=5", ""),
-        "lab03_circuit_breaker_answer": REF_BREAKER.replace(
-            '''            if time.monotonic() - self.opened_at < self.reset_timeout:
-                raise CircuitOpenError("open")
-            self.state = "half-open"''', '''            raise CircuitOpenError("open")'''),
-        "lab03_pybreaker_answer": REF_PYBREAKER.replace("fail_max=3", "fail_max=5"),
-    }, {"lab03_get_user_orders": "slow beyond the timeout", "lab03_circuit_breaker": "half-open",
-        "lab03_pybreaker": "fail_max=3"}),
-    Submission("raises-on-404-calls-while-open", {
+        "lab03_circuit_breaker_answer": REF_BREAKER.replace(CLOSED_WHILE_OPEN, '            raise CircuitOpenError("open")'),
+    }, {"lab03_get_user_orders": "slow beyond the timeout", "lab03_circuit_breaker": "half-open"}),
+    Submission("raises-on-404-breaker-unused", {
         "lab03_get_user_orders_answer": REF_GET.replace("        return []", "        raise ServiceError('no such user')"),
-        "lab03_circuit_breaker_answer": REF_BREAKER.replace(
-            '''            if time.monotonic() - self.opened_at < self.reset_timeout:
-                raise CircuitOpenError("open")
-            self.state = "half-open"''', '''            pass'''),
         "lab03_pybreaker_answer": REF_PYBREAKER.replace("return user_breaker.call(fetch_user, user_id)", "return fetch_user(user_id)"),
-    }, {"lab03_get_user_orders": "404 returns []", "lab03_circuit_breaker": "open",
-        "lab03_pybreaker": "opens after fail_max"}),
+    }, {"lab03_get_user_orders": "404 returns []", "lab03_pybreaker": "opens after fail_max"}),
+    Submission("calls-while-open-fail-max-5", {
+        "lab03_circuit_breaker_answer": REF_BREAKER.replace(CLOSED_WHILE_OPEN, "            pass"),
+        "lab03_pybreaker_answer": REF_PYBREAKER.replace("fail_max=3", "fail_max=5"),
+    }, {"lab03_circuit_breaker": "open fails fast", "lab03_pybreaker": "fail_max=3"}),
     Submission("swallows-500-counts-all-failures", {
         "lab03_get_user_orders_answer": REF_GET.replace('    raise ServiceError(f"Order service returned {response.status_code}")', "    return []"),
         "lab03_circuit_breaker_answer": REF_BREAKER.replace('self.state, self.failures = "closed", 0', 'self.state = "closed"'),
-        "lab03_pybreaker_answer": REF_PYBREAKER.replace("reset_timeout=10", "reset_timeout=60"),
-    }, {"lab03_get_user_orders": "500 raises ServiceError", "lab03_circuit_breaker": "a success resets the count",
-        "lab03_pybreaker": "reset_timeout=10"}),
-    Submission("connection-error-escapes-off-by-one", {
+    }, {"lab03_get_user_orders": "500 raises ServiceError", "lab03_circuit_breaker": "a success resets the count"}),
+    Submission("connection-error-escapes-slow-reset", {
         "lab03_get_user_orders_answer": REF_GET.replace("except requests.RequestException", "except requests.Timeout"),
+        "lab03_pybreaker_answer": REF_PYBREAKER.replace("reset_timeout=10", "reset_timeout=60"),
+    }, {"lab03_get_user_orders": "service down raises ServiceError", "lab03_pybreaker": "reset_timeout=10"}),
+    Submission("breaker-off-by-one", {
         "lab03_circuit_breaker_answer": REF_BREAKER.replace("self.failures >= self.failure_threshold", "self.failures > self.failure_threshold"),
-    }, {"lab03_get_user_orders": "service down raises ServiceError", "lab03_circuit_breaker": "opens at the threshold"}),
+    }, {"lab03_circuit_breaker": "opens at the threshold"}),
 ]
 
 LAB01 = [
-    Submission("forgot-inventory", {
-        "lab01_tables_answer": 'ORDER_WRITES = {"orders", "order_items", "payments"}',
-        "lab01_quiz_answer": 'QUIZ = {"q1": "a", "q2": "c", "q3": "a"}',
-    }, {"lab01_written_tables": "missing ['inventory']", "lab01_quiz": "q1"}),
-    Submission("users-too", {
-        "lab01_tables_answer": 'ORDER_WRITES = {"users", "orders", "order_items", "inventory", "payments"}',
-        "lab01_quiz_answer": 'QUIZ = {"q1": "b", "q2": "b", "q3": "a"}',
-    }, {"lab01_written_tables": "not written ['users']", "lab01_quiz": "q2"}),
-    Submission("orders-only", {
-        "lab01_tables_answer": 'ORDER_WRITES = {"orders"}',
-        "lab01_quiz_answer": 'QUIZ = {"q1": "b", "q2": "c", "q3": "b"}',
-    }, {"lab01_written_tables": "missing", "lab01_quiz": "q3"}),
+    Submission("forgot-inventory", {"lab01_tables_answer": 'ORDER_WRITES = {"orders", "order_items", "payments"}'},
+               {"lab01_written_tables": "missing [\'inventory\']"}),
+    Submission("users-too", {"lab01_tables_answer": 'ORDER_WRITES = {"users", "orders", "order_items", "inventory", "payments"}'},
+               {"lab01_written_tables": "not written [\'users\']"}),
+    Submission("orders-only", {"lab01_tables_answer": 'ORDER_WRITES = {"orders"}'}, {"lab01_written_tables": "missing"}),
+    Submission("quiz-q1", {"lab01_quiz_answer": 'QUIZ = {"q1": "a", "q2": "c", "q3": "a"}'}, {"lab01_quiz": "q1 not right"}),
+    Submission("quiz-q2", {"lab01_quiz_answer": 'QUIZ = {"q1": "b", "q2": "b", "q3": "a"}'}, {"lab01_quiz": "q2 not right"}),
+    Submission("quiz-q3", {"lab01_quiz_answer": 'QUIZ = {"q1": "b", "q2": "c", "q3": "b"}'}, {"lab01_quiz": "q3 not right"}),
 ]
 
 GOOD_QUIZ = 'QUIZ = {"q1": "b", "q2": "c", "q3": "a"}'

@@ -83,7 +83,7 @@ def test_hostile_submissions_are_graded_safely(graded, course):
         pytest.skip("the hostile set is graded with 01-monolith")
     for sub in HOSTILE:
         r = results[sub.name]  # graded: the batch went on past every one of them
-        assert r.auto_score < r.auto_max, sub.name
+        assert (r.auto_score < r.auto_max) == bool(sub.fails), (sub.name, r.failed)
         for grade_id, words in sub.fails.items():
             assert grade_id in r.failed and words in r.failed[grade_id], (sub.name, r.failed)
     # the monkey-patcher is flagged for a human look, and the 100 MB print was cut
