@@ -73,7 +73,7 @@ class EventConsumer:
                  sessions, tables: Tables, bootstrap: str, log: logging.Logger, on_commit=None):
         self.group, self.topics, self.handlers = group, topics, handlers
         self.sessions, self.tables, self.bootstrap, self.log = sessions, tables, bootstrap, log
-        self.on_commit = on_commit or (lambda: None)  # e.g. wake the outbox relay
+        self.on_commit = on_commit or (lambda: None)  # wakes the outbox relay: events out at once
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._failures: dict[tuple, int] = {}
@@ -132,7 +132,6 @@ class EventConsumer:
                     break
         if batches:
             consumer.commit()  # only what was processed (the positions after seek-backs)
-            self.on_commit()
         if pause:
             raise pause
 
@@ -167,6 +166,8 @@ class EventConsumer:
             session.add(self.tables.processed(key=key, event_type=event["event_type"], outcome="done"))
             session.commit()
         self._failures.pop(where, None)
+        if published:
+            self.on_commit()
 
     def _retry_or_reject(self, record, key: str, event_type: str, exc: Exception) -> None:
         where = (record.topic, record.partition, record.offset)
@@ -192,6 +193,7 @@ class EventConsumer:
                        events.new_event("event.rejected", **note))
             session.add(self.tables.processed(key=key, event_type=event_type[:60], outcome="rejected"))
             session.commit()
+        self.on_commit()
 
 
 class _Pause(Exception):

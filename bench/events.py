@@ -1,0 +1,193 @@
+"""What the event flow costs on the local backend (real Apache Kafka on the JVM).
+
+Measured in one run, each next to a baseline taken in the same run:
+  broker ready     first start (storage format + start) and restart, until a kafka-python
+                   client fetches metadata            vs  a bare JVM start (`java -version`)
+  produce          msgs/s with kafka-python 3.0 defaults (acks=all, linger 0), then flush
+                                                      vs  kcat (librdkafka) sending the same
+  order -> reserved  POST /orders until inventory.reserved for that order is on Kafka
+                   (outbox, relay, inventory's consumer, its outbox, relay), p50/p99
+                                                      vs  the POST /orders round trip alone
+Targets (issue 4): broker ready <= 5 s; order -> reserved p50 <= 50 ms.
+Run: .venv/bin/python bench/events.py [--messages 20000] [--orders 200]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from microlab import Lab
+from microlab.broker.java import find_java
+from microlab.broker.single import SingleNodeBroker
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def jvm_start_s() -> float:
+    java, _ = find_java()
+    started = time.perf_counter()
+    subprocess.run([java, "-version"], capture_output=True, check=True)
+    return time.perf_counter() - started
+
+
+def broker_starts(rounds: int) -> tuple[list[float], list[float]]:
+    first, again = [], []
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory(prefix="bench-kafka-") as tmp:
+            node = SingleNodeBroker(Path(tmp) / "home")
+            node.start()
+            first.append(node.ready_after)
+            node.restart()
+            again.append(node.ready_after)
+            node.stop()
+    return first, again
+
+
+def produce_rate(bootstrap: str, n: int, payload: bytes) -> float:
+    topic = f"bench-{uuid.uuid4().hex[:6]}"
+    producer = KafkaProducer(bootstrap_servers=bootstrap)
+    producer.send(topic, payload).get(timeout=30)  # topic created, connections warm
+    started = time.perf_counter()
+    for i in range(n):
+        producer.send(topic, payload, key=str(i).encode())
+    producer.flush(timeout=120)
+    took = time.perf_counter() - started
+    producer.close()
+    return n / took
+
+
+def kcat_rate(bootstrap: str, n: int, payload: bytes) -> float | None:
+    kcat = shutil.which("kcat")
+    if kcat is None:
+        return None
+    topic = f"bench-kcat-{uuid.uuid4().hex[:6]}"
+    lines = b"\n".join(payload for _ in range(n)) + b"\n"
+    subprocess.run([kcat, "-P", "-b", bootstrap, "-t", topic], input=payload + b"\n", check=True)
+    started = time.perf_counter()
+    subprocess.run([kcat, "-P", "-b", bootstrap, "-t", topic, "-X", "acks=all"], input=lines, check=True)
+    return n / (time.perf_counter() - started)
+
+
+class ReservedWatcher:
+    """Notes when each order's order.created and inventory.reserved reach Kafka (a consumer
+    of its own, reading both topics)."""
+
+    def __init__(self, bootstrap: str):
+        self.seen: dict[int, float] = {}
+        self.created: dict[int, float] = {}
+        self._stop = threading.Event()
+        self.consumer = KafkaConsumer(bootstrap_servers=bootstrap, fetch_max_wait_ms=100)
+        tps = [TopicPartition(t, p) for t in ("orders", "inventory")
+               for p in (self.consumer.partitions_for_topic(t) or {0, 1, 2})]
+        self.consumer.assign(tps)
+        self.consumer.seek_to_end(*tps)
+        for tp in tps:
+            self.consumer.position(tp)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for batch in self.consumer.poll(timeout_ms=50).values():
+                now = time.perf_counter()
+                for record in batch:
+                    event = json.loads(record.value)
+                    if event.get("event_type") == "inventory.reserved":
+                        self.seen.setdefault(event["order_id"], now)
+                    elif event.get("event_type") == "order.created":
+                        self.created.setdefault(event["order_id"], now)
+
+    def wait_for(self, order_id: int, timeout: float = 30.0) -> float:
+        deadline = time.perf_counter() + timeout
+        while order_id not in self.seen:
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"no inventory.reserved for order {order_id}")
+            time.sleep(0.0005)
+        return self.seen[order_id]
+
+    def close(self) -> None:
+        self._stop.set()
+        self.thread.join()
+        self.consumer.close()
+
+
+def order_latencies(lab: Lab, n: int) -> tuple[list[float], list[float], list[float]]:
+    users, orders = lab.url("user-service"), lab.url("order-service")
+    http = requests.Session()
+    user = http.post(f"{users}/users", json={"name": "Bench", "email": f"b-{uuid.uuid4().hex[:6]}@x.io"}).json()
+    body = {"user_id": user["id"], "items": [{"sku": "SKU-STICKER", "quantity": 1}]}
+    http.post(f"{orders}/orders", json=body).raise_for_status()  # topics exist, consumers joined
+    time.sleep(2)
+    watcher = ReservedWatcher(lab.kafka_bootstrap)
+    post_ms, flow_ms, created_ms = [], [], []
+    try:
+        for _ in range(n):
+            started = time.perf_counter()
+            r = http.post(f"{orders}/orders", json=body)
+            posted = time.perf_counter()
+            r.raise_for_status()
+            seen = watcher.wait_for(r.json()["id"])
+            post_ms.append((posted - started) * 1000)
+            flow_ms.append((seen - started) * 1000)
+            created_ms.append((watcher.created.get(r.json()["id"], seen) - started) * 1000)
+    finally:
+        watcher.close()
+    return post_ms, flow_ms, created_ms
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=20000)
+    parser.add_argument("--orders", type=int, default=200)
+    parser.add_argument("--starts", type=int, default=3)
+    args = parser.parse_args()
+    print(f"machine load (1 min): {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+
+    jvm = statistics.median(jvm_start_s() for _ in range(3))
+    first, again = broker_starts(args.starts)
+    print(f"broker ready, first start (format + start): median {statistics.median(first):.2f} s "
+          f"(all: {', '.join(f'{s:.2f}' for s in first)})")
+    print(f"broker ready, restart:                      median {statistics.median(again):.2f} s "
+          f"(all: {', '.join(f'{s:.2f}' for s in again)})")
+    print(f"  baseline bare JVM start {jvm:.2f} s -> ratio {statistics.median(again) / jvm:.1f}x; "
+          f"target <= 5 s: {'met' if statistics.median(first) <= 5 else 'MISSED'}")
+
+    lab = Lab(backend="local", name=f"bench-events-{uuid.uuid4().hex[:6]}", quiet=True)
+    try:
+        lab.up("services")
+        payload = json.dumps({"event_type": "bench", "order_id": 1, "pad": "x" * 60}).encode()
+        rate = produce_rate(lab.kafka_bootstrap, args.messages, payload)
+        base = kcat_rate(lab.kafka_bootstrap, args.messages, payload)
+        ratio = f" -> kafka-python/kcat {rate / base:.2f}" if base else " (kcat not installed: no baseline)"
+        print(f"produce: kafka-python {rate:,.0f} msgs/s ({len(payload)} B, acks=all); "
+              f"baseline kcat {base or 0:,.0f} msgs/s{ratio}")
+
+        post, flow, created = order_latencies(lab, args.orders)
+        p50, p99 = statistics.median(flow), pct(flow, 99)
+        print(f"order POST -> inventory.reserved on Kafka: p50 {p50:.1f} ms, p99 {p99:.1f} ms "
+              f"({args.orders} orders, sequential); order.created on Kafka after p50 "
+              f"{statistics.median(created):.1f} ms")
+        print(f"  baseline POST /orders alone: p50 {statistics.median(post):.1f} ms, p99 {pct(post, 99):.1f} ms "
+              f"-> ratio {p50 / statistics.median(post):.1f}x; target p50 <= 50 ms: "
+              f"{'met' if p50 <= 50 else 'MISSED'}")
+    finally:
+        lab.down()
+
+
+if __name__ == "__main__":
+    main()
