@@ -86,9 +86,6 @@ class DockerBackend(Backend):
         except LabError:
             return None  # a component this version of microlab no longer knows
         health = (container.attrs["State"].get("Health") or {}).get("Status", "none")
-        detail = f"container {container.short_id}, docker health: {health}"
-        if spec.detail:
-            detail = f"{spec.detail}; {detail}"
         port = containers.host_port(container, spec.port)
         url = f"http://127.0.0.1:{port}" if port else None
         if container.status != "running":
@@ -97,6 +94,11 @@ class DockerBackend(Backend):
                                    f"{container.status} (exit code {code}); lab.up() replaces it")
         state = "healthy" if port and spec.ready(port) else (
             "starting" if health == "starting" else "unhealthy")
+        detail = f"container {container.short_id}"
+        if health != "starting" or state != "healthy":  # Docker's first check runs after 5 s
+            detail += f", docker health: {health}"
+        if spec.detail:
+            detail = f"{spec.detail}; {detail}"
         return ComponentStatus(name, kind, state, url, detail)
 
     def logs(self, name: str, tail: int = 50) -> str:
@@ -122,7 +124,7 @@ class DockerBackend(Backend):
         owners = _database_owners()
         if name in owners:
             owner = owners[name]
-            return specs.database_spec(owner.database, owner)
+            return specs.database_spec(owner.database, owner, ctx)
         try:
             return specs.spec_for(find_component(name), ctx)
         except (ValueError, ImportError) as exc:

@@ -63,12 +63,25 @@ class Starter:
         started = time.monotonic()
         container = find(self.client, self.lab_id, spec.name)
         if container is not None and container.status != "running":
-            self.report(f"  {spec.name} is {container.status}: replacing it")
-            container.remove(force=True)  # its volume (the data) stays
-            container = None
+            container = self._heal(container, spec)
         if container is None:
             container = self._create(spec)
         self._wait_ready(container, spec, started)
+
+    def _heal(self, container, spec: ContainerSpec):
+        """A stopped container: start it again when its data lives in it, else replace it
+        (a new container also picks up a rebuilt image; volumes stay)."""
+        if spec.restart_to_heal and container.status in ("exited", "created"):
+            self.report(f"  {spec.name} is {container.status}: starting it again")
+            try:
+                container.start()
+                return container
+            except APIError as exc:
+                self.report(f"  could not restart {spec.name} ({exc.explanation}); replacing it")
+        else:
+            self.report(f"  {spec.name} is {container.status}: replacing it")
+        container.remove(force=True)
+        return None
 
     def _create(self, spec: ContainerSpec):
         c = self.client

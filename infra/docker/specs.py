@@ -34,6 +34,7 @@ class ContainerSpec:
     # publish `port` on a host port picked at creation, the same number the app advertises:
     # "{host_port}" in env values is replaced by it (Kafka's host listener)
     publish_as_is: bool = False
+    restart_to_heal: bool = False  # True: a stopped container is started again (its data is in it)
     ready_timeout: float = 60.0
     health_interval: float | None = None  # set for costly checks (a JVM): used everywhere
     detail: str = ""  # shown in status(), e.g. "embedded gateway (no Kong image)"
@@ -89,7 +90,7 @@ def specs_for(components: tuple[Component, ...], ctx: SpecContext) -> list[Conta
     out = []
     for c in components:
         if c.database is not None:
-            out.append(database_spec(c.database, c))
+            out.append(database_spec(c.database, c, ctx))
         out.append(spec_for(c, ctx))
     return out
 
@@ -152,13 +153,19 @@ def database_url(db: Database, host: str, port: int = 5432) -> str:
     return f"postgresql+psycopg://{db.user}:{db.password}@{host}:{port}/{db.db}"
 
 
-def database_spec(db: Database, owner: Component) -> ContainerSpec:
-    """The owner's own PostgreSQL: its credentials are the only ones that open it."""
+def database_spec(db: Database, owner: Component, ctx: SpecContext) -> ContainerSpec:
+    """The owner's own PostgreSQL: its credentials are the only ones that open it.
+
+    Official image: data on a labelled volume. Offline image: the cluster made at image
+    build time stays in the container's own layer (copying it into a volume cost more
+    than a second of CPU per database), so healing restarts the container, data and all.
+    """
     env = {"POSTGRES_USER": db.user, "POSTGRES_PASSWORD": db.password, "POSTGRES_DB": db.db}
     check = ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", db.user, "-d", db.db]
+    official = ctx.image_set == "official"
     return ContainerSpec(db.name, "database", "postgres", 5432, env, postgres_ready(db),
-                         healthcheck=check, data_path="/var/lib/postgresql/data",
-                         detail=f"database of {owner.name}")
+                         healthcheck=check, data_path="/var/lib/postgresql/data" if official else None,
+                         restart_to_heal=not official, detail=f"database of {owner.name}")
 
 
 def service_spec(c: Component, ctx: SpecContext) -> ContainerSpec:

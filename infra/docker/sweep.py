@@ -20,6 +20,21 @@ def labelled_labs() -> list[str]:
 def sweep_labelled(report=print) -> None:
     labs = labelled_labs()
     removed = containers.remove_lab(engine.client(), naming.ANY_LAB)
+    for lab_id in labs:  # so that Lab(name) no longer picks docker for a lab that is gone
+        _forget(lab_id)
     if any(removed):
         report(f"removed docker labs {', '.join(labs) or '(unnamed)'}: {removed[0]} containers, "
                f"{removed[1]} networks, {removed[2]} volumes")
+
+
+def _forget(lab_id: str) -> None:
+    from microlab.backends.base import lab_dir
+    from microlab.local import state
+
+    path = lab_dir(lab_id) / "state.json"
+    try:
+        found = state.load(path)
+    except (OSError, ValueError, KeyError):
+        return
+    if found is not None and found.backend == "docker":
+        path.unlink(missing_ok=True)

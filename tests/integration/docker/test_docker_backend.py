@@ -97,7 +97,8 @@ def test_each_service_is_given_only_its_own_database(services_lab, docker_client
 
 
 def test_a_database_opens_only_with_its_own_services_credentials(services_lab, docker_client):
-    order_db, user_db = (s.database for s in SERVICES if s.name in ("order-service", "user-service"))
+    dbs = {s.name: s.database for s in SERVICES}
+    order_db, user_db = dbs["order-service"], dbs["user-service"]
     probe = ("import psycopg\n"
              "try:\n"
              "    psycopg.connect(host='{host}', user='{user}', password='{pw}', dbname='{db}',"
@@ -155,8 +156,10 @@ def test_two_labs_side_by_side_do_not_collide(make_lab, find_leftovers):
     assert first.url("monolith") != second.url("monolith")
     made = requests.post(f"{first.url('monolith')}/users", json={"name": "Ada", "email": "a@x.org"},
                          timeout=10)
-    assert made.status_code == 201
-    assert requests.get(f"{second.url('monolith')}/users", timeout=10).json() == []  # own database
+    assert made.status_code == 201, made.text
+    user = f"/users/{made.json()['id']}"
+    assert requests.get(f"{first.url('monolith')}{user}", timeout=10).status_code == 200
+    assert requests.get(f"{second.url('monolith')}{user}", timeout=10).status_code == 404  # own database
     first.down()
     assert find_leftovers(first.name) == []
     assert requests.get(f"{second.url('monolith')}/health", timeout=5).status_code == 200
