@@ -84,8 +84,8 @@ class EventConsumer:
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=15)
+        if self._thread is not None:  # bounded: the service must stop within its grace period
+            self._thread.join(timeout=3)
 
     # -- the loop ----------------------------------------------------------------
     def _connect(self):
@@ -205,7 +205,7 @@ class _Pause(Exception):
 def _close(consumer) -> None:
     if consumer is not None:
         try:
-            consumer.close()
+            consumer.close(autocommit=False, timeout_ms=2000)  # bounded even if Kafka is gone
         except Exception:  # closing against a dead broker may complain; nothing to keep
             pass
     return None

@@ -70,8 +70,8 @@ class Relay:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=15)
+        if self._thread is not None:  # bounded: unsent rows stay in the outbox for next time
+            self._thread.join(timeout=3)
 
     def _run(self) -> None:
         producer, backoff = None, 0.5
@@ -114,7 +114,7 @@ class Relay:
 def _close(producer) -> None:
     if producer is not None:
         try:
-            producer.close(timeout=2)
+            producer.close(timeout=1)
         except Exception:  # closing a producer for a dead broker may complain; nothing to keep
             pass
     return None
