@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,11 +82,10 @@ def autograde(assignment: str, course: Path = paths.COURSE_DIR, students: list[s
     submitted = course / "submitted"
     found = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
     chosen = [s for s in found if students is None or s in students]
-    replay = course / ".replay" / uuid.uuid4().hex
     run = GradingRun(assignment)
 
     def one(student: str) -> RunOutcome:
-        outcome = run_isolated(course, assignment, student, submitted / student / assignment, replay, limits)
+        outcome = run_isolated(course, assignment, student, submitted / student / assignment, limits)
         note = f" ({outcome.reason})" if outcome.reason else ""
         log(f"  {student}: executed in {outcome.seconds:.1f} s{note}")
         return outcome
@@ -94,13 +93,23 @@ def autograde(assignment: str, course: Path = paths.COURSE_DIR, students: list[s
     log(f"{assignment}: executing {len(chosen)} submission(s), {jobs} at a time, each in its own copy")
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         run.outcomes = list(pool.map(one, chosen))
-    if chosen:
-        env = os.environ.copy() | {"MICROLAB_REPLAY_DIR": str(replay)}
-        args = ["autograde", assignment, "--force"]
-        if students is not None:
-            args += ["--CourseDirectory.student_id_exclude=" + ",".join(s for s in found if s not in chosen)]
-        nbgrader(args, course, env=env)
-    shutil.rmtree(replay, ignore_errors=True)
+    # Written only now, when no submission's code runs any more (every run was swept).
+    replay = Path(tempfile.mkdtemp(prefix="microlab-replay-"))
+    for outcome in run.outcomes:
+        target = replay / outcome.student / assignment
+        target.mkdir(parents=True)
+        for name, data in outcome.notebooks.items():
+            (target / name).write_bytes(data)
+        outcome.notebooks = {}
+    try:
+        if chosen:
+            env = os.environ.copy() | {"MICROLAB_REPLAY_DIR": str(replay)}
+            args = ["autograde", assignment, "--force"]
+            if students is not None:
+                args += ["--CourseDirectory.student_id_exclude=" + ",".join(s for s in found if s not in chosen)]
+            nbgrader(args, course, env=env)
+    finally:
+        shutil.rmtree(replay, ignore_errors=True)
     run.results = [r for r in all_results(course, assignment) if r.student in chosen]
     run.seconds = time.monotonic() - started
     return run

@@ -39,6 +39,7 @@ class RunOutcome:
     seconds: float
     reason: str = ""
     swept: list[int] = field(default_factory=list)
+    notebooks: dict[str, bytes] = field(default_factory=dict)  # file name -> executed notebook
 
 
 @functools.lru_cache(maxsize=1)
@@ -86,13 +87,14 @@ def _chown_tree(root: Path) -> None:
         os.lchown(path, UNPRIVILEGED, UNPRIVILEGED)
 
 
-def run_isolated(course: Path, assignment: str, student: str, submission: Path, out_dir: Path,
+def run_isolated(course: Path, assignment: str, student: str, submission: Path,
                  limits: Limits) -> RunOutcome:
-    """Execute one submission; its executed notebooks land in out_dir/<student>/<assignment>/."""
+    """Execute one submission; the executed notebooks come back in memory, so nothing a
+    submission writes anywhere on disk can stand in for them."""
     started = time.monotonic()
     token = uuid.uuid4().hex
     root = Path(tempfile.mkdtemp(prefix=f"microlab-grade-{student}-"))
-    reason, executed = "", False
+    reason, found = "", {}
     try:
         copy = _prepare(course, assignment, student, submission, root)
         prefix = _drop_privileges()
@@ -106,21 +108,15 @@ def run_isolated(course: Path, assignment: str, student: str, submission: Path, 
         except subprocess.TimeoutExpired:
             reason = f"timeout: the run took longer than {limits.notebook + limits.startup_slack} s"
         graded = copy / "autograded" / student / assignment
-        notebooks = sorted(graded.glob("*.ipynb")) if graded.is_dir() else []
-        if notebooks:
-            target = out_dir / student / assignment
-            target.mkdir(parents=True, exist_ok=True)
-            for nb in notebooks:
-                shutil.copy2(nb, target / nb.name)
-            executed = True
-        elif not reason:
+        found = {nb.name: nb.read_bytes() for nb in sorted(graded.glob("*.ipynb"))} if graded.is_dir() else {}
+        if not found and not reason:
             reason = "the isolated run produced no graded notebook"
     except OSError as exc:  # e.g. the submission deleted its own copy mid-run
         reason = f"isolated run broke: {exc}"
     finally:
         swept = sweep.stop_marked(token)
         shutil.rmtree(root, ignore_errors=True)
-    return RunOutcome(student, executed, time.monotonic() - started, reason, swept)
+    return RunOutcome(student, bool(found), time.monotonic() - started, reason, swept, found)
 
 
 def _autograde(prefix, copy, assignment, student, env, limits) -> tuple[int, str]:

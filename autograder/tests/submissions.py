@@ -62,6 +62,16 @@ LAB02 = [
         "lab02_services": REF_SERVICES.replace('"endpoints": ["POST /users", "GET /users/{id}"]', '"endpoints": ["POST /users", "GET /users/{id}", "POST /orders"]')
                                       .replace('"endpoints": ["POST /orders", "GET /orders/{id}"', '"endpoints": ["GET /orders/{id}"'),
     }, {"lab02_endpoints": "POST /orders in user-service writes 'order_items'"}),
+    Submission("shared-inventory-remote-payments", {
+        "lab02_services": '''SERVICES = {
+    "user-service": {"tables": ["users"], "endpoints": ["POST /users", "GET /users/{id}"]},
+    "order-service": {"tables": ["orders", "order_items", "inventory"],
+                      "endpoints": ["POST /orders", "GET /orders/{id}", "GET /users/{id}/orders", "POST /payments", "GET /payments/{id}"]},
+    "inventory-service": {"tables": ["inventory"], "endpoints": ["GET /inventory", "GET /inventory/{sku}", "POST /inventory/reservations"]},
+    "payment-store": {"tables": ["payments"], "endpoints": []},
+}''',
+    }, {"lab02_tables": "exactly one owner per table", "lab02_split": "no remote tables",
+        "lab02_endpoints": "writes stay local"}),
     Submission("payments-forgotten", {
         "lab02_services": REF_SERVICES.replace('"tables": ["payments"]', '"tables": []'),
     }, {"lab02_tables": "no service owns 'payments'", "lab02_endpoints": "serve your own data"}),
