@@ -33,7 +33,7 @@ def broker_spec(c: Component, ctx: SpecContext) -> ContainerSpec:
 
     listeners_, advertised = listeners(c.port, c.name, "{host_port}")
     common = dict(name=c.name, kind=c.kind, role="kafka", port=HOST_LISTENER_PORT, ready=_ready,
-                  publish_as_is=True, ready_timeout=90.0)
+                  ready_timeout=90.0)
     if ctx.image_set == "official":  # apache/kafka: configuration through KAFKA_* variables
         env = {
             "KAFKA_NODE_ID": "1", "KAFKA_PROCESS_ROLES": "broker,controller",

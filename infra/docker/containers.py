@@ -3,6 +3,7 @@
 """
 from __future__ import annotations
 
+import socket
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -28,6 +29,28 @@ def host_port(container, port: int) -> int | None:
     return None
 
 
+def port_is_free(port: int) -> bool:
+    """Can docker-proxy listen there? It sets SO_REUSEADDR, so the TIME_WAIT sockets our
+    own probes leave behind do not count."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def bound_ports(container) -> dict[int, int]:
+    """container port -> host port it was created with (kept while the container is stopped)."""
+    found = {}
+    for key, bindings in (container.attrs["HostConfig"].get("PortBindings") or {}).items():
+        for binding in bindings or []:
+            if binding.get("HostPort"):
+                found[int(key.split("/")[0])] = int(binding["HostPort"])
+    return found
+
+
 def log_tail(container, lines: int = 20) -> str:
     try:
         text = container.logs(tail=lines).decode(errors="replace").rstrip()
@@ -43,6 +66,7 @@ class Starter:
                  report=print):
         self.client, self.lab_id, self.network = client, lab_id, network
         self.refs, self.image_set, self.report = refs, image_set, report
+        self.previous_ports: dict[str, dict[int, int]] = {}
 
     def start_all(self, specs: list[ContainerSpec]) -> None:
         by_name = {s.name: s for s in specs}
@@ -80,8 +104,20 @@ class Starter:
                 self.report(f"  could not restart {spec.name} ({exc.explanation}); replacing it")
         else:
             self.report(f"  {spec.name} is {container.status}: replacing it")
+        self.previous_ports[spec.name] = bound_ports(container)
         container.remove(force=True)
         return None
+
+    def _host_ports(self, spec: ContainerSpec) -> dict[int, int]:
+        """Explicit host ports, so that a restarted container keeps its URL (a notebook
+        holds it), and a replaced one gets the old ports back while they are free."""
+        before = self.previous_ports.get(spec.name, {})
+        chosen = {}
+        for port in (spec.port, *spec.extra_ports):
+            old = before.get(port)
+            chosen[port] = old if old and port_is_free(old) else free_port()
+        chosen.update(spec.fixed_ports)
+        return chosen
 
     def _create(self, spec: ContainerSpec):
         c = self.client
@@ -92,13 +128,9 @@ class Starter:
             volumes[vol] = {"bind": spec.data_path, "mode": "rw"}
         for host_file, inside in spec.files.items():
             volumes[host_file] = {"bind": inside, "mode": "ro"}
-        ports = {f"{p}/tcp": ("127.0.0.1", None) for p in (spec.port, *spec.extra_ports)}
-        ports.update({f"{p}/tcp": ("127.0.0.1", h) for p, h in spec.fixed_ports.items()})
-        env = dict(spec.env)
-        if spec.publish_as_is:
-            host_port = free_port()
-            ports[f"{spec.port}/tcp"] = ("127.0.0.1", host_port)
-            env = {k: v.replace("{host_port}", str(host_port)) for k, v in env.items()}
+        host_ports = self._host_ports(spec)
+        ports = {f"{p}/tcp": ("127.0.0.1", h) for p, h in host_ports.items()}
+        env = {k: v.replace("{host_port}", str(host_ports[spec.port])) for k, v in spec.env.items()}
         try:
             return c.containers.run(
                 self.refs[spec.role], spec.command, detach=True,

@@ -31,9 +31,8 @@ class ContainerSpec:
     files: dict[str, str] = field(default_factory=dict)  # host file -> path in container (ro)
     fixed_ports: dict[int, int] = field(default_factory=dict)  # container port -> fixed host port
     extra_ports: tuple[int, ...] = ()  # also published, on random 127.0.0.1 ports (admin APIs)
-    # publish `port` on a host port picked at creation, the same number the app advertises:
-    # "{host_port}" in env values is replaced by it (Kafka's host listener)
-    publish_as_is: bool = False
+    # "{host_port}" in env values becomes the host port `port` is published on (picked
+    # when the container is made; Kafka advertises it to the host's clients)
     restart_to_heal: bool = False  # True: a stopped container is started again (its data is in it)
     ready_timeout: float = 60.0
     health_interval: float | None = None  # set for costly checks (a JVM): used everywhere

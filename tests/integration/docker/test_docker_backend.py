@@ -186,3 +186,33 @@ def test_unknown_names_and_stopped_components_give_clear_errors(make_lab):
         lab.url("no-such-service")
     with pytest.raises(LabError, match="not running"):
         lab.url("user-service")
+
+
+@pytest.mark.kafka
+def test_kafka_answers_the_host_and_the_containers_by_name(services_lab, docker_client):
+    from kafka import KafkaProducer
+
+    topic = f"dk-{uuid.uuid4().hex[:6]}"
+    assert services_lab.kafka_bootstrap.startswith("127.0.0.1:")  # the advertised host listener
+    producer = KafkaProducer(bootstrap_servers=services_lab.kafka_bootstrap)
+    producer.send(topic, b"hello from the host").get(timeout=60)
+    producer.close()
+    code = ("from kafka import KafkaConsumer\n"
+            f"c = KafkaConsumer({topic!r}, bootstrap_servers='kafka:9092', auto_offset_reset='earliest',"
+            " consumer_timeout_ms=30000)\n"
+            "print(next(iter(c)).value.decode()); c.close()\n")
+    exit_code, output = run_python(docker_client, services_lab, "order-service", code)
+    assert exit_code == 0 and "hello from the host" in output, output
+    assert topic in services_lab.topics()
+
+
+def test_a_healed_component_keeps_its_url(make_lab, docker_client):
+    """A notebook holds lab.url(...) in a variable: healing must not move it."""
+    lab = make_lab()
+    lab.up("monolith")
+    before = {name: lab.url(name) for name in ("monolith", "monolith-db")}
+    for name in before:
+        container(docker_client, lab, name).kill()
+    lab.up("monolith")
+    assert {name: lab.url(name) for name in before} == before
+    assert requests.get(f"{before['monolith']}/health", timeout=5).status_code == 200
