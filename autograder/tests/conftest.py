@@ -5,14 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from microlab_grading import paths, pipeline
-from microlab_grading.sandbox import Limits
-
-# Tight limits keep the hostile infinite loop cheap; real notebooks stay far below them.
-LIMITS = Limits(cell=25, notebook=150)
 
 
 @pytest.fixture(scope="session")
@@ -23,22 +18,3 @@ def course(tmp_path_factory) -> Path:
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / name)
     pipeline.generate(paths.assignments(root), root)
     return root
-
-
-def released(course: Path, assignment: str) -> nbformat.NotebookNode:
-    return nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", as_version=4)
-
-
-def grade_batch(course: Path, assignment: str, submissions: dict[str, dict[str, str]], tmp: Path):
-    """Hand in {student: answers} (reference answers for the rest) and grade them in one run."""
-    blank = released(course, assignment)
-    reference = pipeline.solution_sources(assignment, course)
-    inbox = tmp / f"inbox-{assignment}"
-    inbox.mkdir()
-    for student, answers in submissions.items():
-        nb = blank if answers is None else pipeline.fill_answers(blank, reference | answers)
-        nbformat.write(nb, inbox / f"{student}.ipynb")
-    collected = pipeline.collect_submissions(inbox, assignment, course)
-    assert sorted(collected.students) == sorted(submissions), collected.skipped
-    run = pipeline.autograde(assignment, course, students=sorted(submissions), jobs=2, limits=LIMITS)
-    return {r.student: r for r in run.results}, run

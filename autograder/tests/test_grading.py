@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import grade_batch
+from graderkit import grade_batch
 from microlab_grading import pipeline
-from submissions import HOSTILE, LAB01, LAB02, LAB03
+from grader_submissions import HOSTILE, LAB01, LAB02, LAB03
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(1500)]
 

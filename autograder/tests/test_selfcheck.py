@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from microlab_grading import paths, pipeline
-from submissions import LAB02
+from grader_submissions import LAB02
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(300)]
 STUDENT_NB = paths.NOTEBOOKS_DIR / "02-decomposition.ipynb"

@@ -1,0 +1,90 @@
+"""Fast checks of the grading parts that need no kernel: rules, collection, feedback, sweep."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+import zipfile
+
+import nbformat
+import pytest
+
+from microlab_grading import collect, lab02_checks as rules, sweep
+from microlab_grading.feedback import HIDDEN_NOTE, HideHiddenTests
+
+pytestmark = pytest.mark.unit
+
+GOOD = {
+    "users": {"tables": ["users"], "endpoints": ["POST /users", "GET /users/{id}"]},
+    "ordering": {"tables": ["orders", "order_items"],
+                 "endpoints": ["POST /orders", "GET /orders/{id}", "GET /users/{id}/orders"]},
+    "stock": {"tables": ["inventory"],
+              "endpoints": ["GET /inventory", "GET /inventory/{sku}", "POST /inventory/reservations"]},
+    "billing": {"tables": ["payments"], "endpoints": ["POST /payments", "GET /payments/{id}"]},
+}
+
+
+def test_any_names_pass_when_the_rules_hold():
+    for check in (rules.check_tables, rules.check_split, rules.check_endpoints):
+        check(GOOD)
+
+
+def test_payments_inside_ordering_is_a_valid_split_too():
+    merged = {k: v for k, v in GOOD.items() if k != "billing"}
+    merged["ordering"] = {"tables": ["orders", "order_items", "payments"],
+                          "endpoints": GOOD["ordering"]["endpoints"] + GOOD["billing"]["endpoints"]}
+    for check in (rules.check_tables, rules.check_split, rules.check_endpoints):
+        check(merged)
+
+
+def test_one_service_per_table_is_flagged_as_nanoservices_with_the_reason():
+    nano = {t: {"tables": [t], "endpoints": []} for t in rules.TABLES}
+    nano["users"]["endpoints"] = ["POST /users"]
+    with pytest.raises(AssertionError, match="no nanoservices.*one aggregate"):
+        rules.check_split(nano)
+
+
+def test_collect_from_a_zip_in_lms_layouts(tmp_path):
+    nb = nbformat.writes(nbformat.v4.new_notebook())
+    archive = tmp_path / "subs.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("alice/02-decomposition/02-decomposition.ipynb", nb)
+        zf.writestr("bob/my work.ipynb", nb)
+        zf.writestr("carol.ipynb", nb)
+        zf.writestr("dave/broken.ipynb", "{not json")
+        zf.writestr("__MACOSX/alice/._x.ipynb", "junk")
+    found = collect.collect(archive, "02-decomposition", tmp_path / "course")
+    assert found.students == ["alice", "bob", "carol"]
+    assert "dave/broken.ipynb" in found.skipped
+    for student in found.students:
+        assert (tmp_path / "course/submitted" / student / "02-decomposition/02-decomposition.ipynb").exists()
+
+
+def test_collect_refuses_a_zip_that_escapes(tmp_path):
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("../../outside.ipynb", "{}")
+    with pytest.raises(ValueError, match="unsafe path"):
+        collect.collect(archive, "a", tmp_path / "course")
+
+
+def test_feedback_drops_hidden_tests_and_tracebacks():
+    cell = nbformat.v4.new_code_cell("visible()\n### BEGIN HIDDEN TESTS\nsecret_check()\n### END HIDDEN TESTS")
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "x", "points": 1}
+    cell.outputs = [nbformat.v4.new_output("error", ename="CheckFailed", evalue="[x] check 'y' failed",
+                                           traceback=["----> secret_check()", "CheckFailed: ..."])]
+    out, _ = HideHiddenTests().preprocess_cell(cell, {}, 0)
+    assert "secret_check" not in out.source and HIDDEN_NOTE in out.source
+    assert out.outputs[0].traceback == ["CheckFailed: [x] check 'y' failed"]
+
+
+def test_sweep_finds_detached_processes_by_their_marker():
+    token = uuid.uuid4().hex
+    env = os.environ | {sweep.MARKER: token}
+    # a double fork with setsid: re-parented to init, outside any process group we know
+    subprocess.run([sys.executable, "-c", "import subprocess; subprocess.Popen(['sleep', '300'], "
+                    "start_new_session=True)"], env=env, check=True)
+    assert sweep.survivors(token)
+    sweep.stop_marked(token)
+    assert sweep.survivors(token) == []
