@@ -23,7 +23,7 @@ def _image_set(client, images, offline) -> tuple[str, bool, str]:
         wanted = images.requested_set()
     except Exception as exc:
         return ("docker images", False, str(exc))
-    have = [r for r in ("python", "postgres") if images._present(client, offline.tag(r))]
+    have = [r for r in ("python", "postgres", "java") if images._present(client, offline.tag(r))]
     cached = sorted(p.name for p in offline.cache_dir().glob("*.tar.gz")) if offline.cache_dir().exists() else []
     detail = (f"MICROLAB_IMAGES={wanted}; offline bases on the engine: {', '.join(have) or 'none'}; "
               f"cached in {offline.cache_dir()}: {len(cached)} file(s)")

@@ -106,21 +106,26 @@ def _pull_if_missing(client, ref: str, report) -> None:
 
 # -- offline -------------------------------------------------------------------------
 def _offline(client, roles: set[str], report) -> dict[str, str]:
+    from microlab.docker import kafka_image
+
+    refs = {}
     bases = {"python"} if roles & {"service", "gateway"} else set()
     bases |= {"postgres"} & roles
-    bases |= {"java"} if "kafka" in roles else set()
+    if "kafka" in roles:  # the Kafka image holds its java base: only a rebuild needs it apart
+        existing = kafka_image.existing(client, offline.tag("java"), report)
+        if existing:
+            refs["kafka"] = existing
+        else:
+            bases.add("java")
     base_refs = offline.ensure(client, sorted(bases), report)
-    refs = {}
     if "postgres" in roles:
         refs["postgres"] = base_refs["postgres"]
     if roles & {"service", "gateway"}:
         refs["service"] = _code_image(client, "offline", report)
         if "gateway" in roles:
             refs["gateway"] = refs["service"]  # the embedded gateway, run as a python module
-    if "kafka" in roles:
-        from microlab.docker.kafka_image import ensure_offline_kafka
-
-        refs["kafka"] = ensure_offline_kafka(client, base_refs["java"], report)
+    if "kafka" in roles and "kafka" not in refs:
+        refs["kafka"] = kafka_image.ensure_offline_kafka(client, base_refs["java"], report)
     return refs
 
 

@@ -37,16 +37,30 @@ def offline_kafka_ref(java_ref: str) -> str:
     return f"microlab/kafka:offline-{context.digest_of(*parts)}"
 
 
-def ensure_offline_kafka(client, java_ref: str, report=print) -> str:
+def existing(client, java_ref: str, report=print) -> str | None:
+    """The Kafka image for today's recipe when the engine or the cache has it."""
     from docker.errors import ImageNotFound
 
-    jars, libs = _libs()
+    from microlab.docker import offline
+
+    _libs()
     ref = offline_kafka_ref(java_ref)
     try:
         client.images.get(ref)
         return ref
     except ImageNotFound:
         pass
+    return ref if offline.cached(client, "kafka", ref, report) else None  # warm-up costs ~15 s
+
+
+def ensure_offline_kafka(client, java_ref: str, report=print) -> str:
+    from microlab.docker import offline
+
+    found = existing(client, java_ref, report)
+    if found:
+        return found
+    jars, libs = _libs()
+    ref = offline_kafka_ref(java_ref)
     report(f"  building {ref} (Kafka {jars.kafka_version()} jars on Java 17)")
     files = {"kafka-entrypoint.sh": (RECIPES / "kafka-entrypoint.sh").read_bytes(),
              "build.properties": build_properties().encode(),
@@ -60,4 +74,5 @@ def ensure_offline_kafka(client, java_ref: str, report=print) -> str:
     from microlab.docker.images import prune
 
     prune(client, "microlab/kafka:offline-", keep=ref)
+    offline.save(client, "kafka", [ref], report)
     return ref

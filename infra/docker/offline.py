@@ -171,9 +171,18 @@ def _build_thin(client, role: str, ref: str) -> None:
 
 
 def _save(client, role: str, report) -> None:
-    """Cache the base and its rootfs in one file (shared layers stored once), replacing
-    older files of the role (stale recipes)."""
-    refs = [tag(role), rootfs_tag(role)]
+    """Cache the base and its rootfs in one file (shared layers stored once)."""
+    save(client, role, [tag(role), rootfs_tag(role)], report)
+
+
+def cached(client, role: str, ref: str, report=print) -> bool:
+    """Load `ref` from the cache file `save` wrote for it, if there is one."""
+    return _load(client, _cache_file(role, ref), report) and _present(client, ref)
+
+
+def save(client, role: str, refs: list[str], report=print) -> None:
+    """`docker save` refs into one gzip file named after refs[0], replacing older files
+    of the role (stale recipes)."""
     path = _cache_file(role, refs[0])
     part = path.with_suffix(".part")
     try:
