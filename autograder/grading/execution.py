@@ -13,6 +13,7 @@ ever runs inside it.
 """
 from __future__ import annotations
 
+import math
 import os
 import time
 from pathlib import Path
@@ -23,6 +24,7 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer, Unicode
 
 NOTEBOOK_TIMEOUT_ENAME = "NotebookTimeoutError"
+CELL_TIMEOUT_ENAME = "CellTimeoutError"
 
 
 def timeout_output(ename: str, message: str) -> NotebookNode:
@@ -36,6 +38,7 @@ class BoundedExecute(Execute):
     ).tag(config=True)
 
     _deadline: float | None = None
+    _timed_out: int | None = None
 
     def preprocess(self, nb, resources=None, km=None):
         self._deadline = time.monotonic() + self.notebook_timeout
@@ -43,7 +46,7 @@ class BoundedExecute(Execute):
         return super().preprocess(nb, resources, km)
 
     def _cell_timeout(self, cell) -> int:
-        left = int(self._deadline - time.monotonic()) if self._deadline else self.timeout
+        left = math.ceil(self._deadline - time.monotonic()) if self._deadline else self.timeout
         return max(1, min(self.timeout, left))
 
     def preprocess_cell(self, cell, resources, index):
@@ -53,7 +56,17 @@ class BoundedExecute(Execute):
                 f"not run: the notebook used its whole {self.notebook_timeout} s timeout",
             )]
             return cell, resources
-        return super().preprocess_cell(cell, resources, index)
+        self._timed_out = None
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        if self._timed_out is not None:  # interrupted: say so instead of a bare KeyboardInterrupt
+            cell.outputs = [o for o in cell.outputs if o.get("ename") not in ("KeyboardInterrupt", CELL_TIMEOUT_ENAME)]
+            cell.outputs.append(timeout_output(
+                CELL_TIMEOUT_ENAME, f"the cell ran longer than its {self._timed_out} s timeout and was interrupted"))
+        return cell, resources
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        self._timed_out = timeout
+        return await super()._async_handle_timeout(timeout, cell)
 
 
 class ReplayExecute(NbGraderPreprocessor):
