@@ -31,8 +31,14 @@ SINGLE_NODE = {
 
 
 def new_cluster_id() -> str:
-    """A cluster id as `kafka-storage.sh random-uuid` makes it (a base64url UUID, 22 chars)."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """A cluster id as `kafka-storage.sh random-uuid` makes it (a base64url UUID, 22 chars).
+
+    Like Kafka's Uuid.randomUuid, never one starting with "-": the storage tool's argument
+    parser would take it for an option (1 in 64 ids otherwise)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def render(
