@@ -47,7 +47,8 @@ def _compose(args) -> None:
     else:
         choice = images.ensure(engine.client(), roles, report=_stderr)
         image_set, refs = choice.set, choice.refs
-    print(compose.render(components, args.stack, args.lab, refs, image_set, args.port_base), end="")
+    print(compose.render(components, args.stack, args.lab, refs, image_set, args.port_base,
+                         built=not args.no_build), end="")
 
 
 def _images_build(args) -> None:

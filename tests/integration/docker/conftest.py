@@ -83,6 +83,14 @@ def make_lab(docker_images, prefix):
         lab.down()
 
 
+def pytest_collection_modifyitems(items):
+    """The first docker test may build the offline images (~4 min on a busy 2-core machine
+    when CI did not run `microlab images build` first): more room than the default 300 s."""
+    for item in items:
+        if item.get_closest_marker("docker") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(900))
+
+
 def pytest_terminal_summary(terminalreporter):
     if _WHY_SKIPPED:
         terminalreporter.write_sep("-", "Docker tests skipped")
