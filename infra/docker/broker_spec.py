@@ -12,7 +12,8 @@ from microlab.topology import Component
 
 HOST_LISTENER_PORT = 29092  # inside the container; published as 127.0.0.1:<host port>
 CONTROLLER_PORT = 9093
-DATA = "/var/lib/kafka"
+DATA = "/var/lib/kafka"  # offline image: server.properties and logs/ (pre-formatted)
+OFFICIAL_DATA = "/var/lib/kafka/data"  # apache/kafka: its VOLUME, owned by its appuser
 
 
 def _ready(port: int) -> bool:
@@ -42,13 +43,13 @@ def broker_spec(c: Component, ctx: SpecContext) -> ContainerSpec:
             "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,HOST:PLAINTEXT",
             "KAFKA_CONTROLLER_QUORUM_VOTERS": f"1@localhost:{CONTROLLER_PORT}",
             "KAFKA_CONTROLLER_LISTENER_NAMES": "CONTROLLER", "KAFKA_INTER_BROKER_LISTENER_NAME": "PLAINTEXT",
-            "KAFKA_LOG_DIRS": f"{DATA}/logs",
+            "KAFKA_LOG_DIRS": OFFICIAL_DATA,
             **{f"KAFKA_{k.upper().replace('.', '_')}": v for k, v in config.SINGLE_NODE.items()},
         }
         check = ["CMD-SHELL", f"/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server localhost:{c.port}"
                  " >/dev/null 2>&1"]
-        return ContainerSpec(env=env, healthcheck=check, data_path=DATA, detail="apache/kafka (KRaft)",
-                             health_interval=15.0, **common)
+        return ContainerSpec(env=env, healthcheck=check, data_path=OFFICIAL_DATA,
+                             detail="apache/kafka (KRaft)", health_interval=15.0, **common)
     properties = config.render(f"{DATA}/logs", listeners_, advertised)
     env = {"KAFKA_SERVER_PROPERTIES": properties, "CLUSTER_ID": config.new_cluster_id()}
     # a JVM per check would cost more than the broker: Docker's own check is the listener
