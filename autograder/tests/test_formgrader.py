@@ -24,7 +24,8 @@ def test_formgrader_lists_the_course_assignments(course, tmp_path):
     jupyter = Path(sys.executable).with_name("jupyter")
     server = subprocess.Popen(
         [str(jupyter), "server", "--no-browser", f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
-         "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={course}"],
+         "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.allow_root=True",
+         f"--ServerApp.root_dir={course}"],
         cwd=course, stdout=open(tmp_path / "server.log", "wb"), stderr=subprocess.STDOUT,
         env={**__import__("os").environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}, start_new_session=True)
     try:
