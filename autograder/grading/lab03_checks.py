@@ -201,7 +201,8 @@ def check_breaker_threshold(breaker_cls, open_error) -> None:
                 f"2 failures with failure_threshold=3 left the state {_state(breaker)!r}")
     _call(breaker.call, fetch)  # one success
     with fault(lab, "user-service", error_rate=1.0):
-        _trip(breaker, fetch, 2)
+        for _ in range(2):  # no per-call expectation: what matters is the state afterwards
+            _call(breaker.call, fetch)
     _expect(G2, "a success resets the count", _state(breaker) == "closed",
             "2 failures, 1 success, 2 failures opened the breaker: the failure count must restart "
             f"after a success (state {_state(breaker)!r})")
