@@ -30,6 +30,7 @@ lab: setup
 # CI and instructors: the same set-up, plus a Docker engine and images where one can be had.
 test-setup: setup
 	bash infra/images/ensure-docker.sh $(VENV)/bin/microlab
+	bash infra/ensure-test-tools.sh
 
 test: test-setup
 	$(VENV)/bin/pytest

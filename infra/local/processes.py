@@ -71,19 +71,27 @@ def group_alive(pgid: int) -> bool:
 
 
 def stop_group(pgid: int, grace: float = 5.0) -> None:
-    """SIGTERM the whole group, then SIGKILL what is left after `grace` seconds."""
+    stop_groups([pgid], grace)
+
+
+def stop_groups(pgids: list[int], grace: float = 5.0) -> None:
+    """SIGTERM whole groups at once, then SIGKILL what is left after `grace` seconds."""
+    remaining = list(pgids)
     for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 2.0)):
-        try:
-            os.killpg(pgid, sig)
-        except ProcessLookupError:
-            _reap(pgid)
-            return
+        for pgid in remaining:
+            try:
+                os.killpg(pgid, sig)
+            except ProcessLookupError:
+                _reap(pgid)
         deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            _reap(pgid)
-            if not alive(pgid) and not _group_has_live_members(pgid):
-                return
-            time.sleep(0.05)
+        while remaining and time.monotonic() < deadline:
+            for pgid in remaining:
+                _reap(pgid)
+            remaining = [g for g in remaining if alive(g) or _group_has_live_members(g)]
+            if remaining:
+                time.sleep(0.05)
+        if not remaining:
+            return
 
 
 def _group_has_live_members(pgid: int) -> bool:
