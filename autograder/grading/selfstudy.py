@@ -41,14 +41,19 @@ def run(path: Path, cell_timeout: int = 120, notebook_timeout: int = 600) -> lis
 
 
 def exercises(nb) -> list[Exercise]:
-    found = []
+    found, unanswered = [], False
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
+        errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+        if cell.cell_type == "code" and meta.get("solution"):
+            unanswered = any(e.ename == "NotImplementedError" for e in errors)
         if cell.cell_type != "code" or not meta.get("grade"):
             continue
-        errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
         message = f"{errors[-1].ename}: {errors[-1].evalue}" if errors else "visible checks pass"
-        found.append(Exercise(meta["grade_id"], float(meta.get("points", 0)), not errors, message))
+        if unanswered:
+            message = "not answered yet: the answer cell above still raises NotImplementedError"
+        found.append(Exercise(meta["grade_id"], float(meta.get("points", 0)), not errors and not unanswered,
+                              message))
     return found
 
 
