@@ -122,6 +122,11 @@ class Lab:
         resp.raise_for_status()
         return resp.json()
 
+    def stop(self, name: str) -> None:
+        """Take one component down, as an outage would; `lab.up(...)` brings it back."""
+        self.backend.stop(name)
+        self._report(f"{name} stopped (lab.up() starts it again on the same address).")
+
     def down(self) -> None:
         self.backend.down()
         self._report(f"Lab {self.name!r} is down: every process it started is stopped.")

@@ -55,6 +55,10 @@ class Backend(ABC):
     def logs(self, name: str, tail: int = 50) -> str: ...
 
     @abstractmethod
+    def stop(self, name: str) -> None:
+        """Stop one component on purpose (a service outage); `up` starts it again."""
+
+    @abstractmethod
     def down(self) -> None:
         """Stop and remove everything this lab started. Must not raise on a dead lab."""
 

@@ -110,6 +110,13 @@ class DockerBackend(Backend):
             return ""
         return container.logs(tail=tail).decode(errors="replace")
 
+    def stop(self, name: str) -> None:
+        self._check_name(name)
+        container = containers.find(self.client, self.lab_id, name)
+        if container is None:
+            raise LabError(f"{name} is not running in lab {self.lab_id!r}")
+        container.stop(timeout=5)
+
     # -- down ------------------------------------------------------------------------
     def down(self) -> None:
         containers.remove_lab(self.client, naming.lab_filter(self.lab_id))

@@ -26,8 +26,16 @@ class LocalBackend(Backend):
     def _context(self, st: state.LabState) -> LaunchContext:
         return LaunchContext(self.dir, all_components(), st.ports)
 
+    @staticmethod
+    def _alive(rec: state.ProcessRecord) -> bool:
+        return processes.alive(rec.pid) and processes.is_ours(rec.pid, rec.start_ticks)
+
+    @staticmethod
+    def _stop(records: list[state.ProcessRecord]) -> None:
+        processes.stop_groups([r.pid for r in records if processes.is_ours(r.pid, r.start_ticks)])
+
     def _healthy(self, rec: state.ProcessRecord, c: Component) -> bool:
-        return processes.alive(rec.pid) and launcher_for(c).ready(c, rec.port)
+        return not rec.stopped and self._alive(rec) and launcher_for(c).ready(c, rec.port)
 
     # -- up ------------------------------------------------------------------
     def up(self, components: tuple[Component, ...], stack: str, report=print) -> None:
@@ -50,7 +58,7 @@ class LocalBackend(Backend):
             return False
         if self._healthy(rec, c):
             return True
-        processes.stop_group(rec.pid)  # crashed or hung: replace it
+        self._stop([rec])  # crashed, hung or stopped: replace it (on the same port)
         del st.processes[c.name]
         return False
 
@@ -58,8 +66,11 @@ class LocalBackend(Backend):
         base = os.environ.get("MICROLAB_PORT_BASE")
         names = sorted(all_components())
         for c in components:
-            if c.name in st.processes:
+            if c.name in st.processes and not st.processes[c.name].stopped:
                 continue
+            kept = st.ports.get(c.name)
+            if kept and processes.port_is_free(kept):
+                continue  # a restarted component keeps its address: notebooks hold lab.url()
             if base:
                 port = int(base) + names.index(c.name)
                 if not processes.port_is_free(port):
@@ -78,7 +89,8 @@ class LocalBackend(Backend):
         log = self.dir / "logs" / f"{c.name}.log"
         pid = processes.spawn(spec.argv, spec.env, log, spec.cwd)
         st.processes[c.name] = state.ProcessRecord(
-            c.name, c.kind, pid, port, str(log), time.time(), spec.extra | {"timeout": spec.ready_timeout}
+            c.name, c.kind, pid, port, str(log), time.time(), spec.extra | {"timeout": spec.ready_timeout},
+            start_ticks=processes.start_ticks(pid) or 0,
         )
 
     def _wait_ready(self, st: state.LabState, pending: list[Component], report) -> None:
@@ -90,7 +102,7 @@ class LocalBackend(Backend):
                     elapsed = time.time() - rec.started_at
                     report(f"  ready  {name:<18} http://127.0.0.1:{rec.port}  ({elapsed:.1f} s)")
                     del waiting[name]
-                elif not processes.alive(rec.pid):
+                elif not self._alive(rec):
                     raise LabError(self._died_message(name, rec))
                 elif time.time() - rec.started_at > rec.extra.get("timeout", 30):
                     raise LabError(self._died_message(name, rec, "did not become ready in time"))
@@ -124,7 +136,9 @@ class LocalBackend(Backend):
         rows = []
         for name, rec in self._state().processes.items():
             c = find(name)
-            if not processes.alive(rec.pid):
+            if rec.stopped:
+                st_, detail = "stopped", "stopped with lab.stop(); lab.up() starts it again"
+            elif not self._alive(rec):
                 st_, detail = "exited", f"pid {rec.pid} is gone; lab.up() restarts it"
             elif launcher_for(c).ready(c, rec.port):
                 st_, detail = "healthy", f"pid {rec.pid}"
@@ -139,11 +153,21 @@ class LocalBackend(Backend):
         log = self.dir / "logs" / f"{name}.log" if rec is None else processes.Path(rec.log)
         return processes.tail(log, tail)
 
+    def stop(self, name: str) -> None:
+        st = self._state()
+        find(name)
+        rec = st.processes.get(name)
+        if rec is None:
+            raise LabError(f"{name} is not running in lab {self.lab_id!r}")
+        self._stop([rec])
+        rec.stopped = True
+        state.save(self.state_file, st)
+
     def down(self) -> None:
         st = self._state()
         # Clients first, the broker last: services flush and close their Kafka clients
         # while Kafka still answers, instead of hanging until they are killed.
         for last in (False, True):
-            processes.stop_groups([r.pid for r in st.processes.values() if (r.kind == "broker") == last])
+            self._stop([r for r in st.processes.values() if (r.kind == "broker") == last])
         self.state_file.unlink(missing_ok=True)
         shutil.rmtree(self.dir / "data", ignore_errors=True)

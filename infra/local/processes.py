@@ -45,6 +45,23 @@ def alive(pid: int) -> bool:
     return not _is_zombie(pid)
 
 
+def start_ticks(pid: int) -> int | None:
+    """When the process started (clock ticks after boot), to tell it from a later one
+    that got the same pid; None when there is no such process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[19])
+
+
+def is_ours(pid: int, ticks: int) -> bool:
+    """Is `pid` still the process we started? Pids wrap around on a busy machine, and
+    a lab must never signal a stranger's process."""
+    now = start_ticks(pid)
+    return now is None or not ticks or now == ticks
+
+
 def _is_zombie(pid: int) -> bool:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()

@@ -21,6 +21,8 @@ class ProcessRecord:
     log: str
     started_at: float
     extra: dict = field(default_factory=dict)
+    start_ticks: int = 0  # tells our process from a later one with the same pid
+    stopped: bool = False  # stopped on purpose with lab.stop(name)
 
 
 @dataclass

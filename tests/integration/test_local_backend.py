@@ -142,3 +142,31 @@ def test_a_service_that_dies_at_start_shows_its_log(local_lab, monkeypatch):
     monkeypatch.setattr(launchers.ServiceLauncher, "spec", broken_spec)
     with pytest.raises(LabError, match="monolith exited at start. Last lines of .*\n.*"):
         local_lab.up("monolith")
+
+
+def test_stop_one_service_then_up_brings_it_back_on_the_same_address(local_lab):
+    local_lab.up("monolith")
+    url = local_lab.url("monolith")
+    local_lab.stop("monolith")
+    assert local_lab.status()["monolith"].state == "stopped"
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{url}/health", timeout=2)
+    local_lab.up("monolith")
+    assert local_lab.url("monolith") == url
+    assert requests.get(f"{url}/health", timeout=5).status_code == 200
+
+
+def test_a_reused_pid_is_never_signalled(local_lab):
+    """Pids wrap around on a busy machine: a record whose pid now names another process
+    (here: this test's own process) must be treated as gone, not killed."""
+    from microlab.local import state
+
+    local_lab.up("monolith")
+    st = local_lab.backend._state()
+    rec = st.processes["monolith"]
+    real_pid = rec.pid
+    rec.pid = os.getpid()  # same pid number, different process (different start time)
+    state.save(local_lab.backend.state_file, st)
+    assert local_lab.status()["monolith"].state == "exited"
+    local_lab.down()  # must not SIGTERM us; we are still here to assert it
+    os.killpg(real_pid, signal.SIGKILL)

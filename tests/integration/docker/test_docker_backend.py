@@ -216,3 +216,15 @@ def test_a_healed_component_keeps_its_url(make_lab, docker_client):
     lab.up("monolith")
     assert {name: lab.url(name) for name in before} == before
     assert requests.get(f"{before['monolith']}/health", timeout=5).status_code == 200
+
+
+def test_lab_stop_takes_one_container_down_and_up_brings_it_back(make_lab):
+    lab = make_lab()
+    lab.up("monolith")
+    url = lab.url("monolith")
+    lab.stop("monolith")
+    assert {r.name: r for r in lab.status()}["monolith"].state != "healthy"
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{url}/health", timeout=3)
+    lab.up("monolith")
+    assert requests.get(f"{lab.url('monolith')}/health", timeout=10).status_code == 200
