@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from docker.errors import APIError, ImageNotFound
+from docker.errors import APIError
 
 from microlab.backends.base import LabError
 from microlab.docker import context, offline, progress
@@ -72,11 +72,11 @@ def ensure(client, roles: set[str], report=print) -> ImageChoice:
 
 def _only_offline_present(client, roles: set[str]) -> bool:
     official_refs = [official(r) for r in roles if r in OFFICIAL] + ([official("python")] if "service" in roles else [])
-    if any(_present(client, ref) for ref in official_refs):
+    if any(offline.present(client, ref) for ref in official_refs):
         return False
     bases = ["python"] if roles & {"service", "gateway"} else []
     bases += ["postgres"] if "postgres" in roles else []
-    return bool(bases) and all(_present(client, offline.tag(b)) for b in bases)
+    return bool(bases) and all(offline.present(client, offline.tag(b)) for b in bases)
 
 
 # -- official ------------------------------------------------------------------------
@@ -92,7 +92,7 @@ def _official(client, roles: set[str], report) -> dict[str, str]:
 
 
 def _pull_if_missing(client, ref: str, report) -> None:
-    if _present(client, ref):
+    if offline.present(client, ref):
         return
     report(f"  pulling {ref}")
     repo, _, tag = ref.partition(":")
@@ -100,7 +100,7 @@ def _pull_if_missing(client, ref: str, report) -> None:
         progress.follow_pull(client.api.pull(repo, tag=tag or "latest", stream=True, decode=True), ref)
     except APIError as exc:
         raise progress.PullFailed(f"pulling {ref} failed: {exc.explanation or exc}") from None
-    if not _present(client, ref):
+    if not offline.present(client, ref):
         raise progress.PullFailed(f"pulling {ref} failed: the engine does not have it afterwards")
 
 
@@ -167,7 +167,7 @@ def _code_image(client, image_set: str, report) -> str:
     dockerfile, files, buildargs = _code_recipe(image_set)
     ctx, digest = context.build_context(dockerfile, with_code=True, files=files)
     ref = _code_ref(image_set, digest, buildargs)
-    if _present(client, ref):
+    if offline.present(client, ref):
         return ref
     report(f"  building {ref} (the shop's current code)")
     events = client.api.build(fileobj=ctx, custom_context=True, tag=ref, buildargs=buildargs,
@@ -187,11 +187,3 @@ def prune(client, prefix: str, keep: str) -> None:
                     client.images.remove(ref)
                 except APIError:
                     pass  # still used by a running lab
-
-
-def _present(client, ref: str) -> bool:
-    try:
-        client.images.get(ref)
-        return True
-    except ImageNotFound:
-        return False

@@ -57,16 +57,16 @@ def tag(role: str) -> str:
 def ensure(client, roles: list[str], report=print) -> dict[str, str]:
     """role -> local image tag, loading from the cache or building what is missing."""
     tags = {role: tag(role) for role in roles}
-    if all(_present(client, t) for t in tags.values()):
+    if all(present(client, t) for t in tags.values()):
         return tags
     with _lock():  # two labs starting at once build once
-        todo = [r for r in roles if not _present(client, tags[r])
-                and not (_load(client, _cache_file(r, tags[r]), report) and _present(client, tags[r]))]
+        todo = [r for r in roles if not present(client, tags[r])
+                and not (_load(client, _cache_file(r, tags[r]), report) and present(client, tags[r]))]
         for role in todo:  # an older cache file of the role may still hold today's rootfs
             for older in sorted(cache_dir().glob(f"{role}-*.tar.gz")):
-                if not _present(client, rootfs_tag(role)):
+                if not present(client, rootfs_tag(role)):
                     _load(client, older, report)
-        need_rootfs = [r for r in todo if not _present(client, rootfs_tag(r))]
+        need_rootfs = [r for r in todo if not present(client, rootfs_tag(r))]
         if need_rootfs:
             _build_rootfs(client, need_rootfs, report)
         for role in todo:
@@ -89,7 +89,8 @@ def _untag_stale(client, role: str) -> None:
                         pass
 
 
-def _present(client, ref: str) -> bool:
+def present(client, ref: str) -> bool:
+    """Is the image `ref` on the engine?"""
     try:
         client.images.get(ref)
         return True
@@ -177,7 +178,7 @@ def _save(client, role: str, report) -> None:
 
 def cached(client, role: str, ref: str, report=print) -> bool:
     """Load `ref` from the cache file `save` wrote for it, if there is one."""
-    return _load(client, _cache_file(role, ref), report) and _present(client, ref)
+    return _load(client, _cache_file(role, ref), report) and present(client, ref)
 
 
 def save(client, role: str, refs: list[str], report=print) -> None:
