@@ -10,11 +10,16 @@ Bad events (malformed JSON, missing fields, unknown order) are rejected: stored 
 reason in `rejected_events`, announced on the `events.rejected` topic, logged, and skipped.
 A dependency that is down (RetryLater) pauses the partition and retries; any other error is
 retried a few times and then rejected, so nothing stalls a consumer for ever.
+
+The consumer's topics are created before it subscribes (see topics.py), and a watchdog
+recreates the KafkaConsumer when events wait on its partitions but it has fetched nothing
+for STALL_AFTER seconds: one silent client stall must not stop the whole saga.
 """
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -22,9 +27,10 @@ from datetime import datetime, timezone
 from sqlalchemy import DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from labs.common import events, outbox
+from labs.common import events, outbox, topics
 
 ATTEMPTS = 3  # tries for an unexpected error before the event is rejected
+STALL_AFTER = 10.0  # seconds without a fetched record, while events wait, before reconnecting
 
 
 def consumer_models(base) -> tuple[type, type]:
@@ -77,6 +83,7 @@ class EventConsumer:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._failures: dict[tuple, int] = {}
+        self._last_fetch = time.monotonic()  # when a poll last returned records (the watchdog)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name=f"consumer-{self.group}", daemon=True)
@@ -91,6 +98,8 @@ class EventConsumer:
     def _connect(self):
         from kafka import KafkaConsumer
 
+        topics.ensure(self.bootstrap, self.topics, client_id=self.group)
+        self._last_fetch = time.monotonic()
         return KafkaConsumer(*self.topics, bootstrap_servers=self.bootstrap, group_id=self.group,
                              client_id=self.group, enable_auto_commit=False,
                              auto_offset_reset="earliest", max_poll_records=100,
@@ -98,7 +107,9 @@ class EventConsumer:
                              # (the default 45 s session keeps a killed member's partitions)
                              session_timeout_ms=10000, heartbeat_interval_ms=1000,
                              bootstrap_timeout_ms=5000, request_timeout_ms=15000,
-                             reconnect_backoff_max_ms=1000)
+                             reconnect_backoff_max_ms=1000,
+                             # new partitions and leaders are seen in seconds, not 5 minutes
+                             metadata_max_age_ms=5000)
 
     def _run(self) -> None:
         consumer, backoff = None, 0.5
@@ -106,6 +117,7 @@ class EventConsumer:
             try:
                 consumer = consumer or self._connect()
                 self._poll_once(consumer)
+                self._check_stalled(consumer)
                 backoff = 0.5
             except _Pause as pause:
                 self._stop.wait(pause.seconds)
@@ -119,6 +131,8 @@ class EventConsumer:
 
     def _poll_once(self, consumer) -> None:
         batches = consumer.poll(timeout_ms=500)
+        if batches:
+            self._last_fetch = time.monotonic()
         pause = None
         for tp, records in batches.items():
             for record in records:
@@ -134,6 +148,22 @@ class EventConsumer:
             consumer.commit()  # only what was processed (the positions after seek-backs)
         if pause:
             raise pause
+
+    def _check_stalled(self, consumer) -> None:
+        """Raise _Stalled if events wait on our partitions but nothing was fetched for a while."""
+        idle = time.monotonic() - self._last_fetch
+        if idle < STALL_AFTER:
+            return
+        self._last_fetch = time.monotonic()  # check at most once per STALL_AFTER while idle
+        assigned = consumer.assignment()
+        if not assigned:
+            return
+        ends = consumer.end_offsets(list(assigned), timeout_ms=5000)
+        waiting = {tp: end - consumer.position(tp, timeout_ms=5000) for tp, end in ends.items()}
+        waiting = {f"{tp.topic}-{tp.partition}": n for tp, n in waiting.items() if n > 0}
+        if waiting:
+            raise _Stalled(f"{sum(waiting.values())} events wait on {sorted(waiting)} but nothing "
+                           f"was fetched for {idle:.0f} s; recreating the Kafka consumer")
 
     # -- one event -----------------------------------------------------------------
     def process(self, record) -> None:
@@ -194,6 +224,10 @@ class EventConsumer:
             session.add(self.tables.processed(key=key, event_type=event_type[:60], outcome="rejected"))
             session.commit()
         self.on_commit()
+
+
+class _Stalled(Exception):
+    """The client stopped fetching although events wait: reconnect (logged by the loop)."""
 
 
 class _Pause(Exception):
