@@ -24,7 +24,7 @@ def ensure(bootstrap: str, topics: Iterable[str], client_id: str, timeout_ms: in
     if not names:
         return
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=f"{client_id}-topics",
-                             bootstrap_timeout_ms=timeout_ms, request_timeout_ms=timeout_ms)
+                             bootstrap_timeout_ms=5000, request_timeout_ms=timeout_ms)
     try:
         # raise_errors=False: TOPIC_ALREADY_EXISTS is expected from the second service on
         admin.create_topics(names, timeout_ms=timeout_ms, raise_errors=False)
