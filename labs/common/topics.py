@@ -1,12 +1,13 @@
 """Create a consumer's topics before it subscribes.
 
 A consumer that joins its group while a topic does not exist yet is assigned nothing and must
-notice the topic later through a metadata refresh and a rebalance. kafka-python 3.0.12 got
-stuck on that path on a loaded machine: payment-service joined before 'inventory' existed,
-was given inventory-0..2 a moment later, reset its offsets, and then fetched nothing for
-minutes while order-service read the same topic fine. Creating the topics first (an
-idempotent admin call: "already exists" is the normal answer) means the first join already
-sees every partition with a leader. The broker's defaults decide partitions and replicas,
+notice the topic later through a metadata refresh and a rebalance. That is the path on which
+payment-service stalled in a loaded CI run: it joined before 'inventory' existed, was given
+inventory-0..2 a moment later, reset its offsets, and then fetched nothing for minutes while
+order-service read the same topic fine. Creating the topics first (an idempotent admin call:
+"already exists" is the normal answer) means the first join already sees every partition
+with a leader. Stalls with other causes are caught by the consumer's watchdog.
+The broker's defaults decide partitions and replicas,
 exactly as auto-creation would.
 """
 from __future__ import annotations
