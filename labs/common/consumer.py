@@ -12,8 +12,8 @@ A dependency that is down (RetryLater) pauses the partition and retries; any oth
 retried a few times and then rejected, so nothing stalls a consumer for ever.
 
 The consumer's topics are created before it subscribes (see topics.py), and a watchdog
-recreates the KafkaConsumer when events wait on its partitions but it has fetched nothing
-for STALL_AFTER seconds: one silent client stall must not stop the whole saga.
+recreates the KafkaConsumer when events that waited at one idle check are still not fetched
+at the next, STALL_AFTER seconds later: one silent client stall must not stop the whole saga.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from labs.common import events, outbox, topics
 
 ATTEMPTS = 3  # tries for an unexpected error before the event is rejected
-STALL_AFTER = 10.0  # seconds without a fetched record, while events wait, before reconnecting
+STALL_AFTER = 5.0  # idle seconds between the watchdog's checks; 2 checks see a stall
 
 
 def consumer_models(base) -> tuple[type, type]:
@@ -83,7 +83,7 @@ class EventConsumer:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._failures: dict[tuple, int] = {}
-        self._last_fetch = time.monotonic()  # when a poll last returned records (the watchdog)
+        self._fetched()  # the watchdog's state: when to check, what waited at the last check
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name=f"consumer-{self.group}", daemon=True)
@@ -99,7 +99,7 @@ class EventConsumer:
         from kafka import KafkaConsumer
 
         topics.ensure(self.bootstrap, self.topics, client_id=self.group)
-        self._last_fetch = time.monotonic()
+        self._fetched()
         return KafkaConsumer(*self.topics, bootstrap_servers=self.bootstrap, group_id=self.group,
                              client_id=self.group, enable_auto_commit=False,
                              auto_offset_reset="earliest", max_poll_records=100,
@@ -132,7 +132,7 @@ class EventConsumer:
     def _poll_once(self, consumer) -> None:
         batches = consumer.poll(timeout_ms=500)
         if batches:
-            self._last_fetch = time.monotonic()
+            self._fetched()
         pause = None
         for tp, records in batches.items():
             for record in records:
@@ -149,21 +149,26 @@ class EventConsumer:
         if pause:
             raise pause
 
+    def _fetched(self) -> None:
+        self._next_check, self._suspect = time.monotonic() + STALL_AFTER, {}
+
     def _check_stalled(self, consumer) -> None:
-        """Raise _Stalled if events wait on our partitions but nothing was fetched for a while."""
-        idle = time.monotonic() - self._last_fetch
-        if idle < STALL_AFTER:
+        """Raise _Stalled if events that waited at the previous idle check are still not fetched.
+
+        Checks run STALL_AFTER apart while nothing is fetched, so an event produced just before
+        a check is no alarm; a stall is called after 2 * STALL_AFTER at most."""
+        if time.monotonic() < self._next_check:
             return
-        self._last_fetch = time.monotonic()  # check at most once per STALL_AFTER while idle
+        self._next_check = time.monotonic() + STALL_AFTER
         assigned = consumer.assignment()
-        if not assigned:
-            return
-        ends = consumer.end_offsets(list(assigned), timeout_ms=5000)
-        waiting = {tp: end - consumer.position(tp, timeout_ms=5000) for tp, end in ends.items()}
-        waiting = {f"{tp.topic}-{tp.partition}": n for tp, n in waiting.items() if n > 0}
-        if waiting:
-            raise _Stalled(f"{sum(waiting.values())} events wait on {sorted(waiting)} but nothing "
-                           f"was fetched for {idle:.0f} s; recreating the Kafka consumer")
+        ends = consumer.end_offsets(list(assigned), timeout_ms=5000) if assigned else {}
+        positions = {tp: consumer.position(tp, timeout_ms=5000) for tp in ends}
+        still = sorted(f"{tp.topic}-{tp.partition}" for tp, end in self._suspect.items()
+                       if tp in positions and positions[tp] < end)
+        if still:
+            raise _Stalled(f"events wait on {still} but nothing was fetched for "
+                           f"{STALL_AFTER * 2:.0f} s; recreating the Kafka consumer")
+        self._suspect = {tp: end for tp, end in ends.items() if end > positions[tp]}
 
     # -- one event -----------------------------------------------------------------
     def process(self, record) -> None:
