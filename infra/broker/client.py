@@ -50,7 +50,11 @@ def _consumer(bootstrap: str, timeout_ms: int) -> KafkaConsumer:
     try:
         return KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
                              bootstrap_timeout_ms=timeout_ms, request_timeout_ms=timeout_ms,
-                             client_id="microlab-lab")
+                             client_id="microlab-lab",
+                             # consumers stalled under load (partitions assigned, no error, nothing
+                             # fetched); incremental fetch sessions are a known cause (kafka-python
+                             # #2575, #3131), and a full fetch costs nothing at the lab's size
+                             enable_incremental_fetch_sessions=False)
     except KafkaError as exc:
         raise BrokerError(f"Kafka at {bootstrap} did not answer: {exc}") from exc
 

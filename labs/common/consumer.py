@@ -100,7 +100,7 @@ class EventConsumer:
 
         topics.ensure(self.bootstrap, self.topics, client_id=self.group)
         self._fetched()
-        return KafkaConsumer(*self.topics, bootstrap_servers=self.bootstrap, group_id=self.group,
+        consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, group_id=self.group,
                              client_id=self.group, enable_auto_commit=False,
                              auto_offset_reset="earliest", max_poll_records=100,
                              # a restarted service gets its partitions back within seconds
@@ -109,7 +109,20 @@ class EventConsumer:
                              bootstrap_timeout_ms=5000, request_timeout_ms=15000,
                              reconnect_backoff_max_ms=1000,
                              # new partitions and leaders are seen in seconds, not 5 minutes
-                             metadata_max_age_ms=5000)
+                             metadata_max_age_ms=5000,
+                             # consumers stalled under load (partitions assigned, no error, nothing
+                             # fetched); incremental fetch sessions are a known cause (kafka-python
+                             # #2575, #3131), and a full fetch costs nothing at the lab's size
+                             enable_incremental_fetch_sessions=False)
+        # Join only once every topic's partitions are known: a first join without them
+        # assigns nothing and forces a second join, which kafka-python 3.0.12 sometimes
+        # never finishes (the watchdog below is the second line of defence).
+        for topic in self.topics:
+            if not consumer.partitions_for_topic(topic):
+                consumer.close()
+                raise events.RetryLater(f"no partition metadata for {topic!r} yet")
+        consumer.subscribe(self.topics)
+        return consumer
 
     def _run(self) -> None:
         consumer, backoff = None, 0.5

@@ -24,7 +24,8 @@ def _send(bootstrap: str, topic: str, values: list[str]) -> None:
 def _read_all(bootstrap: str, topic: str, group: str | None = None, expect: int = 0) -> list[str]:
     """Poll until `expect` records arrived (30 s at most), then once more to catch any extra."""
     consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group,
-                             auto_offset_reset="earliest", enable_auto_commit=False)
+                             auto_offset_reset="earliest", enable_auto_commit=False,
+                             enable_incremental_fetch_sessions=False)  # see labs/common/consumer.py
     values: list[str] = []
     deadline = time.monotonic() + 30
     while len(values) < expect and time.monotonic() < deadline:

@@ -13,7 +13,8 @@ import time
 import uuid
 
 import pytest
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
+from kafkakit import subscribed_consumer
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
@@ -88,8 +89,8 @@ def test_the_watchdog_calls_a_consumer_that_fetches_nothing_while_events_wait_st
     _send(broker.bootstrap, topic, 3)
     monkeypatch.setattr(consumer_mod, "STALL_AFTER", 0.0)  # every call is an idle check
     service = _consumer(broker, sessions, topic)
-    client = KafkaConsumer(topic, bootstrap_servers=broker.bootstrap, group_id=service.group,
-                           auto_offset_reset="earliest", enable_auto_commit=False)
+    client = subscribed_consumer(broker.bootstrap, topic, group_id=service.group,
+                                 auto_offset_reset="earliest", enable_auto_commit=False)
     try:
         deadline = time.monotonic() + 30
         while not client.assignment() and time.monotonic() < deadline:

@@ -8,6 +8,8 @@ import uuid
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
+from kafkakit import subscribed_consumer
+
 pytestmark = [pytest.mark.kafka, pytest.mark.integration]
 
 
@@ -28,7 +30,7 @@ def _produce(bootstrap: str, topic: str, values, key=lambda v: None, partition=N
 
 def _consumer(bootstrap: str, *topics: str, **config) -> KafkaConsumer:
     config.setdefault("heartbeat_interval_ms", 300)  # rebalances noticed fast, not in 3 s
-    return KafkaConsumer(*topics, bootstrap_servers=bootstrap, **config)
+    return subscribed_consumer(bootstrap, *topics, **config)
 
 
 def _poll_until(consumers, done, timeout: float = 30.0) -> dict:
