@@ -57,12 +57,19 @@ class Exchange:
 
     def authenticate(self, consumer, credential) -> None:
         self.consumer, self.credential = consumer, credential
-        for name, value in (("X-Consumer-ID", consumer.id),
-                            ("X-Consumer-Custom-ID", consumer.custom_id),
-                            ("X-Consumer-Username", consumer.username),
-                            ("X-Credential-Identifier", credential.identifier)):
-            if value:
-                self.set_upstream[name] = value
-            else:
-                self.drop_upstream.add(name.lower())
+        self.identify(consumer)
+        self._upstream_header("X-Credential-Identifier", credential.identifier)
         self.drop_upstream.add("x-anonymous-consumer")
+
+    def identify(self, consumer) -> None:
+        """The X-Consumer-* headers upstream sees for `consumer`; empty ones are removed,
+        so a client cannot pass its own off as the gateway's."""
+        self._upstream_header("X-Consumer-ID", consumer.id)
+        self._upstream_header("X-Consumer-Custom-ID", consumer.custom_id)
+        self._upstream_header("X-Consumer-Username", consumer.username)
+
+    def _upstream_header(self, name: str, value) -> None:
+        if value:
+            self.set_upstream[name] = value
+        else:
+            self.drop_upstream.add(name.lower())

@@ -12,12 +12,7 @@ def use_anonymous(ex: Exchange, shared, anonymous: str):
         message = f"anonymous consumer {anonymous} is configured but doesn't exist"
         return kong_error(500, message, ex.request_id)
     ex.consumer, ex.credential = consumer, None
-    for name, value in (("X-Consumer-ID", consumer.id), ("X-Consumer-Custom-ID", consumer.custom_id),
-                        ("X-Consumer-Username", consumer.username)):
-        if value:
-            ex.set_upstream[name] = value
-        else:
-            ex.drop_upstream.add(name.lower())
+    ex.identify(consumer)
     ex.drop_upstream.add("x-credential-identifier")
     ex.set_upstream["X-Anonymous-Consumer"] = "true"
     return None
