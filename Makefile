@@ -29,8 +29,8 @@ lab: setup
 
 # CI and instructors: the same set-up, plus a Docker engine and images where one can be had.
 test-setup: setup
-	bash infra/images/ensure-docker.sh $(VENV)/bin/microlab
-	bash infra/ensure-test-tools.sh
+	bash infra/scripts/ensure-docker.sh $(VENV)/bin/microlab
+	bash infra/scripts/ensure-test-tools.sh
 
 test: test-setup
 	$(VENV)/bin/pytest

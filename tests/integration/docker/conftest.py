@@ -95,4 +95,4 @@ def pytest_terminal_summary(terminalreporter):
     if _WHY_SKIPPED:
         terminalreporter.write_sep("-", "Docker tests skipped")
         terminalreporter.write_line(f"no Docker engine could be had: {_WHY_SKIPPED[0]}")
-        terminalreporter.write_line("(CI starts one with infra/images/ensure-docker.sh)")
+        terminalreporter.write_line("(CI starts one with infra/scripts/ensure-docker.sh)")

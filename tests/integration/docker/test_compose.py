@@ -30,7 +30,7 @@ def docker_compose() -> str:
     found = shutil.which("docker-compose")
     if found is None:
         pytest.skip("docker-compose is not installed (apt-get install docker-compose; "
-                    "infra/images/ensure-docker.sh does it in CI)")
+                    "infra/scripts/ensure-docker.sh does it in CI)")
     return found
 
 
