@@ -1,11 +1,10 @@
 """nbgrader configuration of the microlab course (this folder is the course directory).
 
-Timeouts come from the environment so `microlab grade` and the grader tests can tighten them:
+Timeouts come from the environment (read by microlab.settings) so `microlab grade` and the grader tests can tighten them:
 MICROLAB_CELL_TIMEOUT (seconds per cell, default 120) and MICROLAB_NOTEBOOK_TIMEOUT (seconds
 per notebook, default 600). With MICROLAB_REPLAY_DIR set, autograde executes nothing and
-records the outputs of the isolated runs found there (see grading/execution.py).
+records the outputs of the isolated runs found there (see microlab_grading/execution.py).
 """
-import os
 from pathlib import Path
 
 from nbgrader.preprocessors import (
@@ -13,6 +12,7 @@ from nbgrader.preprocessors import (
 )
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor, ClearMetadataPreprocessor
 
+from microlab.settings import settings
 from microlab_grading.execution import BoundedExecute, ReplayExecute, TruncateOutput
 from microlab_grading.feedback import HideHiddenTests
 
@@ -31,18 +31,17 @@ c.OverwriteCells.add_missing_cells = True
 
 # Execution limits: a cell that runs too long is interrupted and recorded as failed, the
 # notebook goes on; a notebook that runs too long has its remaining cells recorded as failed.
-cell_timeout = int(os.environ.get("MICROLAB_CELL_TIMEOUT", "120"))
-c.Execute.timeout = cell_timeout
-c.BoundedExecute.timeout = cell_timeout
-c.BoundedExecute.notebook_timeout = int(os.environ.get("MICROLAB_NOTEBOOK_TIMEOUT", "600"))
+configured = settings()
+c.Execute.timeout = configured.cell_timeout
+c.BoundedExecute.timeout = configured.cell_timeout
+c.BoundedExecute.notebook_timeout = configured.notebook_timeout
 c.Execute.startup_timeout = 60
 # A 100 MB print must not become a 100 MB notebook or gradebook.
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 
-replay_dir = os.environ.get("MICROLAB_REPLAY_DIR")
-runner = ReplayExecute if replay_dir else BoundedExecute
-c.ReplayExecute.replay_dir = replay_dir or ""
+runner = ReplayExecute if configured.replay_dir else BoundedExecute
+c.ReplayExecute.replay_dir = str(configured.replay_dir or "")
 c.Autograde.autograde_preprocessors = [
     runner, TruncateOutput, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
     AssignLatePenalties, CheckCellMetadata,

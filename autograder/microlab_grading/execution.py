@@ -14,7 +14,6 @@ ever runs inside it.
 from __future__ import annotations
 
 import math
-import os
 import time
 from pathlib import Path
 

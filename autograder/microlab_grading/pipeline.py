@@ -34,15 +34,18 @@ class GradingRun:
     seconds: float = 0.0
 
 
-def generate(assignments: list[str], course: Path = paths.COURSE_DIR) -> None:
+def generate(assignments: list[str], course: Path | None = None) -> None:
     """source/<a> -> release/<a> (solutions and hidden tests removed) and the gradebook."""
+    course = course or paths.course_dir()
     for assignment in assignments:
         nbgrader(["generate_assignment", assignment, "--force"], course)
 
 
-def release(assignments: list[str], course: Path = paths.COURSE_DIR,
-            notebooks: Path = paths.NOTEBOOKS_DIR) -> list[Path]:
+def release(assignments: list[str], course: Path | None = None,
+            notebooks: Path | None = None) -> list[Path]:
     """Publish the student versions into the folder JupyterLab opens (notebooks/)."""
+    course = course or paths.course_dir()
+    notebooks = notebooks or paths.notebooks_dir(course)
     written = []
     notebooks.mkdir(parents=True, exist_ok=True)
     for assignment in assignments:
@@ -68,13 +71,14 @@ def _known(course: Path, assignment: str) -> bool:
             return False
 
 
-def collect_submissions(source: Path, assignment: str, course: Path = paths.COURSE_DIR) -> Collected:
-    return collect(source, assignment, course)
+def collect_submissions(source: Path, assignment: str, course: Path | None = None) -> Collected:
+    return collect(source, assignment, course or paths.course_dir())
 
 
-def autograde(assignment: str, course: Path = paths.COURSE_DIR, students: list[str] | None = None,
+def autograde(assignment: str, course: Path | None = None, students: list[str] | None = None,
               jobs: int = 2, limits: Limits | None = None, log=print) -> GradingRun:
     started = time.monotonic()
+    course = course or paths.course_dir()
     limits = limits or Limits()
     if not _known(course, assignment):
         log(f"{assignment}: not in the gradebook yet, generating it first")
@@ -115,17 +119,19 @@ def autograde(assignment: str, course: Path = paths.COURSE_DIR, students: list[s
     return run
 
 
-def feedback(assignment: str, course: Path = paths.COURSE_DIR) -> list[Path]:
+def feedback(assignment: str, course: Path | None = None) -> list[Path]:
     """HTML feedback per student (hidden tests' code removed), in feedback/<student>/<a>/."""
+    course = course or paths.course_dir()
     nbgrader(["generate_feedback", assignment, "--force"], course)
     return sorted((course / "feedback").glob(f"*/{assignment}/*.html"))
 
 
-def export(out: Path, assignments: list[str] | None = None, course: Path = paths.COURSE_DIR) -> int:
+def export(out: Path, assignments: list[str] | None = None, course: Path | None = None) -> int:
+    course = course or paths.course_dir()
     return export_csv(course, assignments or paths.assignments(course), out)
 
 
-def solution_sources(assignment: str, course: Path = paths.COURSE_DIR) -> dict[str, str]:
+def solution_sources(assignment: str, course: Path | None = None) -> dict[str, str]:
     """grade_id -> the source's answer code with the solution markers removed."""
     nb = nbformat.read(paths.source_notebooks(assignment, course)[0], as_version=4)
     found = {}

@@ -10,36 +10,19 @@ from __future__ import annotations
 import os
 import signal
 import time
-from pathlib import Path
+
+from microlab import procfs
 
 MARKER = "MICROLAB_GRADING_RUN"
 
 
 def marked(token: str) -> list[int]:
     needle = f"{MARKER}={token}".encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            environ = (entry / "environ").read_bytes()
-        except OSError:
-            continue
-        if needle in environ.split(b"\0"):
-            found.append(int(entry.name))
-    return found
+    return [pid for pid in procfs.pids() if needle in procfs.environ(pid)]
 
 
 def _live(pids: list[int]) -> list[int]:
-    alive = []
-    for pid in pids:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if state != "Z":
-            alive.append(pid)
-    return alive
+    return [pid for pid in pids if procfs.is_live(pid)]
 
 
 def stop_marked(token: str, grace: float = 3.0) -> list[int]:

@@ -14,7 +14,7 @@ from microlab_grading import paths, pipeline
 def course(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("course")
     for name in paths.COURSE_FILES:
-        src = paths.COURSE_DIR / name
+        src = paths.course_dir() / name
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / name)
     pipeline.generate(paths.assignments(root), root)
     return root

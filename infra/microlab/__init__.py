@@ -1,5 +1,5 @@
 """microlab: run the shop's services for real, from a notebook or the `microlab` CLI."""
-from microlab.backends.base import LabError
+from microlab.errors import LabError
 from microlab.lab import Lab
 
 __all__ = ["Lab", "LabError"]

@@ -1,23 +1,18 @@
 """`microlab ...`: a thin shell over the same `Lab` API the notebooks use.
 
 Each area of microlab adds its own subcommands through a module with
-`add_commands(subparsers)`; they are listed in COMMAND_MODULES.
+`add_commands(subparsers)`; COMMANDS lists them.
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
-from microlab.backends.base import LabError
+from microlab.commands import docker, gateway, grade, lab
+from microlab.errors import LabError
 from microlab.topology import UnknownName
 
-COMMAND_MODULES = [
-    "microlab.commands.lab",
-    "microlab.commands.docker",
-    "microlab.commands.gateway",
-    "microlab.commands.grade",
-]
+COMMANDS = (lab, docker, gateway, grade)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,8 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lab", default="default", help="lab name (labs side by side need different names)")
     parser.add_argument("--backend", default="auto", choices=["auto", "local", "docker"])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in COMMAND_MODULES:
-        importlib.import_module(module).add_commands(sub)
+    for module in COMMANDS:
+        module.add_commands(sub)
     return parser
 
 

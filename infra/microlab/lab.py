@@ -1,17 +1,26 @@
 """`Lab`: the one small API the notebooks, the CLI and the graders use."""
 from __future__ import annotations
 
-import os
+import re
 import time
 
 import httpx
 
-from microlab import topology
-from microlab.backends.base import Backend, ComponentStatus, LabError, lab_dir
-from microlab.local import state as state_file
+from microlab import state, topology
+from microlab.backends.base import Backend, ComponentStatus
+from microlab.errors import LabError
+from microlab.settings import BACKENDS, settings
 from microlab.status import StatusReport
 
-BACKENDS = ("auto", "local", "docker")
+# A lab's name names its folder, its Docker network and containers: letters, digits, _ . -
+LAB_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$")
+
+
+def check_lab_name(name: str) -> str:
+    if not isinstance(name, str) or not LAB_NAME.match(name):
+        raise LabError(f"lab name {name!r} cannot be used: use up to 63 letters, digits, '_', '.' "
+                       "and '-', starting with a letter or digit (e.g. Lab(name=\"lab03\"))")
+    return name
 
 
 def choose_backend(requested: str, lab_id: str) -> str:
@@ -20,12 +29,10 @@ def choose_backend(requested: str, lab_id: str) -> str:
     if requested not in BACKENDS:
         raise LabError(f"unknown backend {requested!r}; choose one of: {', '.join(BACKENDS)}")
     if requested == "auto":
-        requested = os.environ.get("MICROLAB_BACKEND", "auto")
-        if requested not in BACKENDS:
-            raise LabError(f"MICROLAB_BACKEND={requested!r} is not one of: {', '.join(BACKENDS)}")
+        requested = settings().backend
     if requested != "auto":
         return requested
-    existing = state_file.load(lab_dir(lab_id) / "state.json")
+    existing = state.load_lab(lab_id)
     if existing is not None:
         return existing.backend
     from microlab.engine import docker_problem
@@ -47,7 +54,7 @@ class Lab:
     """A running copy of the shop. `with Lab() as lab:` tears it down on exit."""
 
     def __init__(self, backend: str = "auto", name: str = "default", quiet: bool = False):
-        self.name = name
+        self.name = check_lab_name(name)
         self.backend_name = choose_backend(backend, name)
         self.backend = make_backend(self.backend_name, name)
         self._report = (lambda _msg: None) if quiet else print

@@ -33,13 +33,17 @@ class Component:
     env: dict[str, str] = field(default_factory=dict)  # values may name other components
     depends_on: tuple[str, ...] = ()
     database: Database | None = None
-    health_path: str = "/health"
-    config: str | None = None  # e.g. the kong.yml a gateway loads (path relative to infra/)
+    config: str | None = None  # the kong.yml a gateway loads (relative to the microlab package)
 
     @property
     def internal_url(self) -> str:
         """The address other components use, e.g. http://user-service:8080."""
-        return f"http://{self.name}:{self.port}"
+        return internal_url(self.name, self.port)
+
+
+def internal_url(name: str, port: int = SERVICE_PORT) -> str:
+    """How components reach `name` by its DNS name, before (or without) its Component."""
+    return f"http://{name}:{port}"
 
 
 def _db(service: str, area: str) -> Database:
@@ -47,7 +51,7 @@ def _db(service: str, area: str) -> Database:
 
 
 # Apache Kafka (KRaft, single node). Services reach it as kafka:9092, as in the course text.
-KAFKA = Component("kafka", "broker", port=9092, health_path="")
+KAFKA = Component("kafka", "broker", port=9092)
 KAFKA_BOOTSTRAP = {"KAFKA_BOOTSTRAP": f"{KAFKA.name}:{KAFKA.port}"}
 
 USER = Component(
@@ -59,7 +63,7 @@ INVENTORY = Component(
     app="labs.inventory_service.app:app",
     database=_db("inventory-service", "inventory"),
     # order.created carries no items: inventory reads the order from order-service
-    env={**KAFKA_BOOTSTRAP, "ORDER_SERVICE_URL": f"http://order-service:{SERVICE_PORT}"},
+    env={**KAFKA_BOOTSTRAP, "ORDER_SERVICE_URL": internal_url("order-service")},
 )
 PAYMENT = Component(
     "payment-service",
@@ -87,26 +91,27 @@ MONOLITH = Component(
     database=Database(name="monolith-db", db="shop", user="shop", password="shop-secret"),
 )
 
+SHOP = (USER, INVENTORY, PAYMENT, ORDER)  # the four services, in every service stack
+
 KONG_PROXY_PORT = 8000  # Kong's proxy port inside its container (admin: 8001)
-_SHOP = ("user-service", "order-service", "inventory-service", "payment-service")
 
 
-def _gateway(name: str, config: str, depends_on: tuple[str, ...] = _SHOP) -> Component:
-    """An API gateway loading a kong.yml (path relative to infra/). One per client type
+def _gateway(name: str, config: str, upstreams: tuple[Component, ...] = SHOP) -> Component:
+    """An API gateway loading a kong.yml that routes to `upstreams`. One per client type
     gives backends-for-frontends: add another with its own file and put it in a stack."""
-    return Component(name, "gateway", port=KONG_PROXY_PORT, depends_on=depends_on,
-                     health_path="/status", config=config)
+    return Component(name, "gateway", port=KONG_PROXY_PORT,
+                     depends_on=tuple(c.name for c in upstreams), config=config)
 
 
 GATEWAY = _gateway("gateway", "gateway/kong.yml")
 WEB_GATEWAY = _gateway("web-gateway", "gateway/bff/web.yml")
-MOBILE_GATEWAY = _gateway("mobile-gateway", "gateway/bff/mobile.yml", ("order-service", "inventory-service"))
+MOBILE_GATEWAY = _gateway("mobile-gateway", "gateway/bff/mobile.yml", (ORDER, INVENTORY))
 
-# Stacks a student can bring up. Later components (broker, gateway) join "services" here.
+# Stacks a student can bring up.
 STACKS: dict[str, tuple[Component, ...]] = {
     "monolith": (MONOLITH,),
-    "services": (KAFKA, USER, INVENTORY, PAYMENT, ORDER, GATEWAY),
-    "bff": (KAFKA, USER, INVENTORY, PAYMENT, ORDER, WEB_GATEWAY, MOBILE_GATEWAY),
+    "services": (KAFKA, *SHOP, GATEWAY),
+    "bff": (KAFKA, *SHOP, WEB_GATEWAY, MOBILE_GATEWAY),
 }
 
 
@@ -134,6 +139,23 @@ def component(name: str) -> Component:
     if name not in known:
         raise UnknownName(f"unknown component {name!r}; valid names: {', '.join(sorted(known))}")
     return known[name]
+
+
+def port_names() -> list[str]:
+    """Every name that gets a host port, in one fixed order (components as the stacks list
+    them, each one's database right after it). With MICROLAB_PORT_BASE, the local backend
+    and `microlab compose` both give `name` the port base + its index here."""
+    names: list[str] = []
+    for c in all_components().values():
+        names += [c.name] + ([c.database.name] if c.database else [])
+    return names
+
+
+def fixed_port(base: int, name: str) -> int:
+    try:
+        return base + port_names().index(name)
+    except ValueError:
+        raise UnknownName(f"{name!r} gets no host port; names: {', '.join(port_names())}") from None
 
 
 def start_order(components: tuple[Component, ...]) -> list[list[Component]]:

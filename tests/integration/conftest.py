@@ -2,6 +2,7 @@ import uuid
 
 import pytest
 
+from labkit import owned_pids
 from microlab import Lab
 
 
@@ -17,7 +18,7 @@ def local_lab(lab_name):
     try:
         yield lab
     finally:
-        pids = [r.pid for r in lab.backend._state().processes.values()]
+        pids = list(owned_pids(lab).values())
         lab.down()
         from microlab.local.processes import alive
 

@@ -8,14 +8,13 @@ import pytest
 import requests
 
 from microlab import Lab, LabError, topology
+from labkit import owned_pids
 from microlab.local.processes import alive
-from microlab.topology import all_components
 
-pytestmark = pytest.mark.integration
 
 
 def _pids(lab: Lab) -> list[int]:
-    return [r.pid for r in lab.backend._state().processes.values()]
+    return list(owned_pids(lab).values())
 
 
 def test_services_full_order_flow_over_real_http(local_lab):
@@ -53,7 +52,7 @@ def test_course_text_get_user_orders_works_with_only_the_base_url_changed(local_
 
 def test_user_service_down_gives_a_clear_503(local_lab):
     local_lab.up("services")
-    os.killpg(local_lab.backend._state().processes["user-service"].pid, signal.SIGKILL)
+    os.killpg(owned_pids(local_lab)["user-service"], signal.SIGKILL)
     r = requests.post(f"{local_lab.url('order-service')}/orders",
                       json={"user_id": 1, "items": [{"sku": "SKU-MUG", "quantity": 1}]}, timeout=10)
     assert r.status_code == 503 and "user-service is unavailable" in r.json()["error"]
@@ -122,7 +121,7 @@ def test_errors_a_user_can_act_on(local_lab, monkeypatch):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        offset = sorted(all_components()).index("monolith")  # the port plan: base + index by name
+        offset = topology.fixed_port(0, "monolith")  # the port plan: base + the name's index
         monkeypatch.setenv("MICROLAB_PORT_BASE", str(port - offset))
         with pytest.raises(LabError, match=f"port {port} .*already in use"):
             local_lab.up("monolith")
@@ -130,16 +129,16 @@ def test_errors_a_user_can_act_on(local_lab, monkeypatch):
 
 def test_a_service_that_dies_at_start_shows_its_log(local_lab, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
-    from microlab.local import launchers
+    from microlab.kinds import service
 
-    original = launchers.ServiceLauncher.spec
+    original = service.launch
 
-    def broken_spec(self, component, port, ctx):  # a database no one can reach
-        spec = original(self, component, port, ctx)
+    def broken_launch(component, port, ctx):  # a database no one can reach
+        spec = original(component, port, ctx)
         spec.env["DATABASE_URL"] = "postgresql+psycopg://nobody@127.0.0.1:1/none"
         return spec
 
-    monkeypatch.setattr(launchers.ServiceLauncher, "spec", broken_spec)
+    monkeypatch.setattr(service, "launch", broken_launch)
     with pytest.raises(LabError, match="monolith exited at start. Last lines of .*\n.*"):
         local_lab.up("monolith")
 
@@ -159,14 +158,14 @@ def test_stop_one_service_then_up_brings_it_back_on_the_same_address(local_lab):
 def test_a_reused_pid_is_never_signalled(local_lab):
     """Pids wrap around on a busy machine: a record whose pid now names another process
     (here: this test's own process) must be treated as gone, not killed."""
-    from microlab.local import state
+    from microlab import state
 
     local_lab.up("monolith")
-    st = local_lab.backend._state()
+    st = state.load_lab(local_lab.name)
     rec = st.processes["monolith"]
     real_pid = rec.pid
     rec.pid = os.getpid()  # same pid number, different process (different start time)
-    state.save(local_lab.backend.state_file, st)
+    state.save_lab(local_lab.name, st)
     assert local_lab.status()["monolith"].state == "exited"
     local_lab.down()  # must not SIGTERM us; we are still here to assert it
     os.killpg(real_pid, signal.SIGKILL)

@@ -2,17 +2,13 @@
 compose file, and a clear error when no engine answers."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 
 import pytest
 import yaml
 
-from microlab.docker import compose, images, naming, specs
+from microlab.docker import compose, images, specs
 from microlab.topology import all_components, stack
 
-pytestmark = pytest.mark.unit
 
 
 def _specs(image_set: str = "offline"):
@@ -52,12 +48,14 @@ def test_the_gateway_is_kong_with_internet_and_embedded_offline():
     assert official.env["KONG_DATABASE"] == "off" and official.role == "gateway"
 
 
-def test_lab_names_that_cannot_name_docker_resources_are_refused():
-    from microlab import LabError
+@pytest.mark.parametrize("backend", ["local", "docker"])
+def test_lab_names_are_checked_once_for_every_backend(backend):
+    from microlab import Lab, LabError
 
-    assert naming.check_lab_id("lab-01.a_b") == "lab-01.a_b"
-    with pytest.raises(LabError, match="letters, digits"):
-        naming.check_lab_id("my lab")
+    for bad in ("my lab", "../elsewhere", "-x", ""):
+        with pytest.raises(LabError, match="letters, digits"):
+            Lab(backend=backend, name=bad, quiet=True)
+    assert Lab(backend=backend, name="lab-01.a_b", quiet=True).name == "lab-01.a_b"
 
 
 def test_compose_file_has_health_checks_healthy_dependencies_and_local_ports():
@@ -72,9 +70,24 @@ def test_compose_file_has_health_checks_healthy_dependencies_and_local_ports():
     assert "{host_port}" not in yaml.safe_dump(doc)
 
 
-def test_without_an_engine_the_docker_backend_says_what_to_do(tmp_path):
-    code = "from microlab import Lab\nLab(backend='docker', name='x', quiet=True).up('monolith')"
-    env = {**os.environ, "DOCKER_HOST": f"unix://{tmp_path}/no-engine.sock", "MICROLAB_HOME": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
-    assert done.returncode != 0
-    assert "the Docker backend needs an engine: no Docker engine is running" in done.stderr
+def test_without_an_engine_the_docker_backend_says_what_to_do(tmp_path, monkeypatch):
+    from microlab import Lab, LabError
+    from microlab.docker import engine
+
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
+    monkeypatch.setattr(engine, "_client", None)
+    with pytest.raises(LabError, match="the Docker backend needs an engine: no Docker engine is running"):
+        Lab(backend="docker", name="x", quiet=True).up("monolith")
+
+
+def test_the_single_node_settings_are_one_table_rendered_two_ways():
+    from microlab.broker import config
+    from microlab.kinds import broker
+
+    bind, advertised = broker.listeners(9092, "kafka", "{host_port}")
+    env = _specs("official")["kafka"].env
+    for key, value in config.properties(broker.OFFICIAL_DATA, bind, advertised).items():
+        assert env[f"KAFKA_{key.upper().replace('.', '_')}"] == value
+    offline = _specs("offline")["kafka"].env["KAFKA_SERVER_PROPERTIES"]
+    for key, value in config.SINGLE_NODE.items():
+        assert f"\n{key}={value}\n" in offline

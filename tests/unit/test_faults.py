@@ -2,7 +2,6 @@ import time
 
 import pytest
 
-pytestmark = pytest.mark.unit
 
 
 def test_error_rate_one_fails_every_request_but_health(make_client):

@@ -1,16 +1,18 @@
-"""What every backend offers the Lab API, and the status rows it reports."""
+"""What every backend offers the Lab API, and the status rows it reports.
+
+Every capability a caller needs is declared here and implemented by both backends, so no
+caller probes a backend with getattr or reads its private state.
+"""
 from __future__ import annotations
 
-import os
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
+from microlab.errors import LabError
 from microlab.topology import Component
 
-
-class LabError(RuntimeError):
-    """An error a user can act on; its message says what happened and what to do."""
+Report = Callable[[str], None]  # where progress lines go: print, or nothing when quiet
 
 
 @dataclass
@@ -22,18 +24,19 @@ class ComponentStatus:
     detail: str = ""  # pid, container id, image, "embedded gateway (no Kong image)" ...
 
 
-def microlab_home() -> Path:
-    """Where labs keep state, logs and data; the same for every process of the user."""
-    return Path(os.environ.get("MICROLAB_HOME", Path.home() / ".microlab"))
+@dataclass(frozen=True)
+class Owned:
+    """One thing a lab started and must stop: a process group or a container."""
 
-
-def lab_dir(lab_id: str) -> Path:
-    return microlab_home() / "labs" / lab_id
+    component: str
+    kind: str  # "process" | "container"
+    ident: str  # the pid of the process group's leader, or the container id
 
 
 class Backend(ABC):
-    """One way of running components. State lives outside the object so that another
-    process (the CLI, a restarted kernel) can find and stop what this one started."""
+    """One way of running components. State lives outside the object (a state file, the
+    engine's labels) so that another process (the CLI, a restarted kernel) can find and
+    stop what this one started."""
 
     name: str
 
@@ -41,12 +44,20 @@ class Backend(ABC):
         self.lab_id = lab_id
 
     @abstractmethod
-    def up(self, components: tuple[Component, ...], stack: str) -> None:
+    def up(self, components: tuple[Component, ...], stack: str, report: Report = print) -> None:
         """Start what is not running yet; return when every component is ready."""
 
     @abstractmethod
     def address(self, name: str) -> tuple[str, int]:
         """(host, port) where the host machine reaches a running component."""
+
+    @abstractmethod
+    def admin_address(self, name: str) -> tuple[str, int]:
+        """(host, port) of a running gateway's admin API (Kong's DB-less `POST /config`)."""
+
+    @abstractmethod
+    def owned(self) -> list[Owned]:
+        """Every process group or container this lab has started and not yet removed."""
 
     @abstractmethod
     def status(self) -> list[ComponentStatus]: ...
@@ -66,5 +77,6 @@ class Backend(ABC):
     def database_url(self, service: str) -> str:
         """SQLAlchemy URL of a service's own database, reachable from the host."""
 
-    def running_names(self) -> list[str]:
-        return [s.name for s in self.status()]
+    def _not_running(self, name: str, running: list[str]) -> LabError:
+        return LabError(f"{name} is not running in lab {self.lab_id!r} (running: "
+                        f"{', '.join(running) or 'nothing'}); start it with lab.up(...)")

@@ -12,7 +12,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from microlab.backends.base import LabError
+from microlab.errors import LabError
+from microlab.settings import settings
 
 HERE = Path(__file__).resolve().parent
 POM = HERE / "pom.xml"
@@ -37,7 +38,7 @@ def kafka_version() -> str:
 
 
 def cache_root() -> Path:
-    return Path(os.environ.get("MICROLAB_CACHE") or Path.home() / ".cache" / "microlab")
+    return settings().cache
 
 
 def libs_dir(version: str | None = None) -> Path:

@@ -65,7 +65,7 @@ def _generate(args) -> None:
     pipeline, paths = _grading()
     names = args.assignments or paths.assignments()
     pipeline.generate(names)
-    print(f"generated {', '.join(names)} into {paths.COURSE_DIR / 'release'}")
+    print(f"generated {', '.join(names)} into {paths.course_dir() / 'release'}")
 
 
 def _release(args) -> None:
@@ -111,8 +111,9 @@ def _export(args) -> None:
 def _formgrader(args) -> None:
     _, paths = _grading()
     jupyter = Path(sys.executable).with_name("jupyter")
-    os.chdir(paths.COURSE_DIR)  # nbgrader finds nbgrader_config.py in the server's directory
-    argv = [str(jupyter), "lab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={paths.COURSE_DIR}",
+    course = paths.course_dir()
+    os.chdir(course)  # nbgrader finds nbgrader_config.py in the server's directory
+    argv = [str(jupyter), "lab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={course}",
             "--ServerApp.default_url=/formgrader"]
     if os.geteuid() == 0:  # containers and CI machines often run as root; Jupyter refuses by default
         argv.append("--ServerApp.allow_root=True")

@@ -3,8 +3,9 @@
 Each service runs next to its own PostgreSQL container and is given only that
 database's address and credentials. Containers reach each other by name
 (http://user-service:8080); the host reaches them through ports published on 127.0.0.1.
-Everything carries the lab's label, which is the only state: another process finds,
-reports and removes the lab by it.
+Everything carries the lab's label: another process finds, reports and removes the lab by
+it. The lab's state file only records that this lab runs on Docker, so that
+Lab(backend="auto") in another process picks the same backend.
 """
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ import time
 
 from docker.errors import APIError
 
-from microlab.backends.base import Backend, ComponentStatus, LabError, lab_dir
+from microlab import state
+from microlab.backends.base import Backend, ComponentStatus, Owned, Report
 from microlab.docker import containers, engine, images, naming, specs
-from microlab.local import state as state_file
+from microlab.errors import LabError
+from microlab.kinds import database, gateway
+from microlab.kinds.spec import ContainerSpec, SpecContext
 from microlab.topology import Component, all_components, component as find_component
 
 
@@ -22,22 +26,20 @@ class DockerBackend(Backend):
     name = "docker"
 
     def __init__(self, lab_id: str):
-        super().__init__(naming.check_lab_id(lab_id))
-        self.state_path = lab_dir(lab_id) / "state.json"
+        super().__init__(lab_id)
 
     @property
     def client(self):
         return engine.client()
 
     # -- up --------------------------------------------------------------------------
-    def up(self, components: tuple[Component, ...], stack: str, report=print) -> None:
+    def up(self, components: tuple[Component, ...], stack: str, report: Report = print) -> None:
         roles = specs.roles_for(components)
         choice = images.ensure(self.client, roles, report)
-        ctx = specs.SpecContext(self.lab_id, choice.set, all_components())
+        ctx = SpecContext(self.lab_id, choice.set, all_components())
         wanted = specs.specs_for(components, ctx)
         network = self._network()
-        # so that Lab(backend="auto") in another process picks docker for this lab
-        state_file.save(self.state_path, state_file.LabState(backend=self.name, stack=stack))
+        state.save_lab(self.lab_id, state.LabState(backend=self.name, stack=stack))
         starter = containers.Starter(self.client, self.lab_id, network, choice.refs, choice.set, report)
         starter.start_all(wanted)
 
@@ -55,9 +57,7 @@ class DockerBackend(Backend):
         self._check_name(name)
         container = containers.find(self.client, self.lab_id, name)
         if container is None or container.status != "running":
-            running = ", ".join(s.name for s in self.status() if s.state != "exited") or "nothing"
-            raise LabError(f"{name} is not running in lab {self.lab_id!r} (running: {running}); "
-                           "start it with lab.up(...)")
+            raise self._not_running(name, [s.name for s in self.status() if s.state != "exited"])
         return container
 
     def address(self, name: str) -> tuple[str, int]:
@@ -67,13 +67,25 @@ class DockerBackend(Backend):
             raise LabError(f"{name} has no port published on 127.0.0.1")
         return "127.0.0.1", port
 
+    def admin_address(self, name: str) -> tuple[str, int]:
+        if find_component(name).kind != "gateway":
+            raise LabError(f"{name} is not a gateway: only gateways have an admin API")
+        port = containers.host_port(self._container(name), gateway.ADMIN_PORT)
+        if port is None:
+            raise LabError(f"{name} has no admin port published on 127.0.0.1")
+        return "127.0.0.1", port
+
+    def owned(self) -> list[Owned]:
+        found = self.client.containers.list(all=True, filters=naming.lab_filter(self.lab_id))
+        return [Owned(c.labels.get(naming.COMPONENT, "?"), "container", c.id) for c in found]
+
     def database_url(self, name: str) -> str:
         """How the host reaches a service's own database, with that service's credentials."""
         c = find_component(name)
         if c.database is None:
             raise LabError(f"{name} has no database of its own")
         _, port = self.address(c.database.name)
-        return specs.database_url(c.database, "127.0.0.1", port)
+        return database.url(c.database, "127.0.0.1", port)
 
     def status(self) -> list[ComponentStatus]:
         found = self.client.containers.list(all=True, filters=naming.lab_filter(self.lab_id))
@@ -85,7 +97,7 @@ class DockerBackend(Backend):
         kind = container.labels.get(naming.KIND, "?")
         try:
             spec = self._spec(name, container)
-        except LabError:
+        except (LabError, ValueError):
             return None  # a component this version of microlab no longer knows
         health = (container.attrs["State"].get("Health") or {}).get("Status", "none")
         port = containers.host_port(container, spec.port)
@@ -120,34 +132,26 @@ class DockerBackend(Backend):
     # -- down ------------------------------------------------------------------------
     def down(self) -> None:
         containers.remove_lab(self.client, naming.lab_filter(self.lab_id))
-        self.state_path.unlink(missing_ok=True)
+        state.forget(self.lab_id)
 
     # -- helpers ---------------------------------------------------------------------
     def _check_name(self, name: str) -> None:
-        if name not in _database_owners():
+        if name not in specs.database_owners(all_components()):
             find_component(name)  # unknown names raise with the valid ones listed
 
-    def _spec(self, name: str, container) -> specs.ContainerSpec:
+    def _spec(self, name: str, container) -> ContainerSpec:
         image_set = container.labels.get(naming.IMAGE_SET, "offline")
-        ctx = specs.SpecContext(self.lab_id, image_set, all_components())
-        owners = _database_owners()
+        ctx = SpecContext(self.lab_id, image_set, all_components())
+        owners = specs.database_owners(ctx.components)
         if name in owners:
-            owner = owners[name]
-            return specs.database_spec(owner.database, owner, ctx)
-        try:
-            return specs.spec_for(find_component(name), ctx)
-        except (ValueError, ImportError) as exc:
-            raise LabError(str(exc)) from None
+            return database.container(owners[name].database, owners[name], ctx)
+        return specs.spec_for(find_component(name), ctx)
 
 
-def _probe(spec: specs.ContainerSpec, port: int, tries: int = 3) -> bool:
+def _probe(spec: ContainerSpec, port: int, tries: int = 3) -> bool:
     """One failed check on a loaded 2-core machine is not yet "unhealthy": ask again."""
     for attempt in range(tries):
         if spec.ready(port):
             return True
         time.sleep(0.2 * (attempt + 1))
     return False
-
-
-def _database_owners() -> dict[str, Component]:
-    return {c.database.name: c for c in all_components().values() if c.database is not None}

@@ -7,12 +7,12 @@ type them.
 """
 from __future__ import annotations
 
-import os
-
 import yaml
 
 from microlab.docker import naming, specs
-from microlab.topology import Component, all_components
+from microlab.kinds.spec import SECOND, SpecContext
+from microlab.settings import settings
+from microlab.topology import Component, all_components, fixed_port
 
 DEFAULT_PORT_BASE = 18000
 
@@ -26,26 +26,24 @@ _Dumper.add_representer(str, lambda dumper, value: dumper.represent_scalar(
 
 
 def _duration(ns: int) -> str:
-    return f"{ns // specs.SECOND}s"
+    return f"{ns // SECOND}s"
 
 
 def render(components: tuple[Component, ...], stack: str, lab_id: str, refs: dict[str, str],
            image_set: str, port_base: int | None = None, built: bool = True) -> str:
     lab = f"compose-{lab_id}"  # `microlab down --all` sweeps these too; they never mix with Lab(...)
-    port_base = port_base or int(os.environ.get("MICROLAB_PORT_BASE", DEFAULT_PORT_BASE))
-    ctx = specs.SpecContext(lab, image_set, all_components())
+    port_base = port_base or settings().port_base or DEFAULT_PORT_BASE
+    ctx = SpecContext(lab, image_set, all_components())
     network = naming.network(lab)
     services, volumes = {}, {}
-    for index, spec in enumerate(specs.specs_for(components, ctx)):
-        host_port = port_base + index
+    for spec in specs.specs_for(components, ctx):
+        host_port = fixed_port(port_base, spec.name)  # the port the local backend gives it too
         env = {k: v.replace("{host_port}", str(host_port)) for k, v in spec.env.items()}
         service = {
             "image": refs[spec.role],
             "hostname": spec.name,
             "environment": env,
-            "ports": [f"127.0.0.1:{host_port}:{spec.port}"]
-            + [f"127.0.0.1:{h}:{p}" for p, h in spec.fixed_ports.items()]
-            + [f"127.0.0.1::{p}" for p in spec.extra_ports],
+            "ports": [f"127.0.0.1:{host_port}:{spec.port}"] + [f"127.0.0.1::{p}" for p in spec.extra_ports],
             "networks": [network],
             "labels": naming.labels(lab, spec.name, spec.kind, **{naming.IMAGE_SET: image_set}),
         }

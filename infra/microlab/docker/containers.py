@@ -3,16 +3,15 @@
 """
 from __future__ import annotations
 
-import socket
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from docker.errors import APIError, NotFound
 
-from microlab.backends.base import LabError
+from microlab.errors import LabError
 from microlab.docker import naming
-from microlab.docker.specs import ContainerSpec
-from microlab.local.processes import free_port
+from microlab.kinds.spec import ContainerSpec
+from microlab.ports import can_listen, free_port
 
 
 def find(client, lab_id: str, name: str):
@@ -27,18 +26,6 @@ def host_port(container, port: int) -> int | None:
         if binding.get("HostIp") in ("127.0.0.1", "0.0.0.0", ""):
             return int(binding["HostPort"])
     return None
-
-
-def port_is_free(port: int) -> bool:
-    """Can docker-proxy listen there? It sets SO_REUSEADDR, so the TIME_WAIT sockets our
-    own probes leave behind do not count."""
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
 
 
 def bound_ports(container) -> dict[int, int]:
@@ -115,8 +102,7 @@ class Starter:
         chosen = {}
         for port in (spec.port, *spec.extra_ports):
             old = before.get(port)
-            chosen[port] = old if old and port_is_free(old) else free_port()
-        chosen.update(spec.fixed_ports)
+            chosen[port] = old if old and can_listen(old) else free_port()
         return chosen
 
     def _create(self, spec: ContainerSpec):
@@ -188,18 +174,57 @@ def _dependency_order(specs: list[ContainerSpec]) -> list[ContainerSpec]:
 
 
 def remove_lab(client, filters: dict) -> tuple[int, int, int]:
-    """Remove every container, network and volume matching the label filters.
-    Returns how many of each went. Never raises on what is already gone."""
+    """Remove every container, then network, then volume matching the label filters.
+    Returns how many of each went. Never raises on what is already gone.
+
+    A network can only go once no container is attached: a removal another process
+    already started ("already in progress") returns before the container is gone, so wait
+    until none is left, and detach any endpoint still attached, before removing networks."""
     containers = client.containers.list(all=True, filters=filters)
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(containers)))) as pool:
         list(pool.map(_remove_container, containers))
+    _wait_gone(client, filters)
     networks = client.networks.list(filters=filters)
     for net in networks:
-        _ignore_gone(net.remove)
+        _remove_network(net)
     volumes = client.volumes.list(filters=filters)
     for vol in volumes:
         _ignore_gone(lambda v=vol: v.remove(force=True))
     return len(containers), len(networks), len(volumes)
+
+
+def _wait_gone(client, filters: dict, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while (left := client.containers.list(all=True, filters=filters)) and time.monotonic() < deadline:
+        for container in left:
+            _remove_container(container)
+        time.sleep(0.2)
+
+
+def _remove_network(net, tries: int = 5) -> None:
+    for attempt in range(tries):
+        try:
+            net.remove()
+            return
+        except NotFound:
+            return
+        except APIError as exc:
+            if "active endpoints" not in str(exc) or attempt == tries - 1:
+                raise LabError(f"could not remove network {net.name}: {exc.explanation or exc}") from None
+            _detach_all(net)
+            time.sleep(0.2 * (attempt + 1))
+
+
+def _detach_all(net) -> None:
+    try:
+        net.reload()
+    except NotFound:
+        return
+    for endpoint in (net.attrs.get("Containers") or {}):
+        try:
+            net.disconnect(endpoint, force=True)
+        except APIError:  # NotFound included: gone already; the caller's retry says what stays
+            pass
 
 
 def _remove_container(container) -> None:

@@ -21,17 +21,17 @@ NOT_IN_IMAGE = {"jupyterlab", "ipywidgets", "matplotlib", "nbgrader", "nbclient"
 _SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", "node_modules"}
 _MAX_FILE = 5 * 1024 * 1024  # caches of jars or data files never belong in the image
 
-INFRA = Path(microlab.__file__).resolve().parent
+PACKAGE = Path(microlab.__file__).resolve().parent
 LABS = Path(labs.__file__).resolve().parent
-IMAGES = INFRA / "images"
+IMAGES = PACKAGE / "images"
+PYPROJECT = LABS.parent / "pyproject.toml"  # next to labs/ in a checkout; absent when installed
 
 
 def requirements() -> list[str]:
     """The project's runtime dependencies minus the notebook tools, from pyproject.toml in
     a checkout (always current) or the installed metadata otherwise."""
-    pyproject = INFRA.parent / "pyproject.toml"
-    if pyproject.exists():
-        deps = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+    if PYPROJECT.exists():
+        deps = tomllib.loads(PYPROJECT.read_text())["project"]["dependencies"]
     else:
         deps = [d for d in importlib.metadata.requires("microlab") or [] if "extra ==" not in d]
     return sorted(d for d in deps if _name(d) not in NOT_IN_IMAGE)
@@ -42,9 +42,9 @@ def _name(requirement: str) -> str:
 
 
 def _code_files() -> list[tuple[str, Path]]:
-    """(path inside /app, file on disk) for labs/ and infra/ (which is the `microlab` package)."""
+    """(path inside /app, file on disk) for the `labs` and `microlab` packages."""
     out = []
-    for root, arcroot in ((LABS, "labs"), (INFRA, "microlab")):
+    for root, arcroot in ((LABS, "labs"), (PACKAGE, "microlab")):
         for path in sorted(root.rglob("*")):
             rel = path.relative_to(root)
             if any(part in _SKIP_DIRS for part in rel.parts) or not path.is_file():

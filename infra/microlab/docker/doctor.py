@@ -7,6 +7,7 @@ for pulls, missing offline images, and host ports held by other programs.
 from __future__ import annotations
 
 from microlab.engine import docker_problem
+from microlab.settings import SettingsError
 
 
 def checks() -> list[tuple[str, bool, str]]:
@@ -21,9 +22,9 @@ def checks() -> list[tuple[str, bool, str]]:
 def _image_set(client, images, offline) -> tuple[str, bool, str]:
     try:
         wanted = images.requested_set()
-    except Exception as exc:
+    except SettingsError as exc:
         return ("docker images", False, str(exc))
-    have = [r for r in ("python", "postgres", "java") if images._present(client, offline.tag(r))]
+    have = [r for r in offline.BASES if offline.present(client, offline.tag(r))]
     cached = sorted(p.name for p in offline.cache_dir().glob("*.tar.gz")) if offline.cache_dir().exists() else []
     detail = (f"MICROLAB_IMAGES={wanted}; offline bases on the engine: {', '.join(have) or 'none'}; "
               f"cached in {offline.cache_dir()}: {len(cached)} file(s)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import docker
 from docker.errors import DockerException
 
-from microlab.backends.base import LabError
+from microlab.errors import LabError
 from microlab.engine import docker_problem
 
 _client: docker.DockerClient | None = None

@@ -11,15 +11,14 @@ Roles: "service" (every shop app; the embedded gateway too in the offline set),
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from docker.errors import APIError
 
-from microlab.backends.base import LabError
+from microlab.errors import LabError
 from microlab.docker import context, offline, progress
+from microlab.settings import settings
 
-SETS = ("auto", "official", "offline")
 OFFICIAL = {
     "python": "python:3.11-slim",
     "postgres": "postgres:16-alpine",
@@ -47,10 +46,7 @@ _fell_back = False  # auto mode remembers a failed pull for the rest of the proc
 
 
 def requested_set() -> str:
-    wanted = os.environ.get("MICROLAB_IMAGES", "auto").strip().lower() or "auto"
-    if wanted not in SETS:
-        raise LabError(f"MICROLAB_IMAGES={wanted!r} is not one of: {', '.join(SETS)}")
-    return wanted
+    return settings().images
 
 
 def ensure(client, roles: set[str], report=print) -> ImageChoice:

@@ -21,9 +21,9 @@ def build_properties() -> str:
     """The properties the image formats its storage with and warms up on: the lab's own
     layout (node 1, controller on localhost:9093, logs in /var/lib/kafka/logs)."""
     from microlab.broker import config
-    from microlab.docker import broker_spec
+    from microlab.kinds import broker
 
-    return config.render(f"{broker_spec.DATA}/logs", *broker_spec.listeners(9092, "kafka", "9092"))
+    return config.render(f"{broker.DATA}/logs", *broker.listeners(9092, "kafka", "9092"))
 
 
 def offline_kafka_ref(java_ref: str) -> str:

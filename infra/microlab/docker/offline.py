@@ -22,8 +22,9 @@ from pathlib import Path
 
 from docker.errors import ImageNotFound
 
-from microlab.backends.base import LabError
+from microlab.errors import LabError
 from microlab.docker import context, progress
+from microlab.settings import settings
 
 RECIPES = context.IMAGES / "offline"
 ROOTFS = RECIPES / "rootfs.sh"
@@ -36,8 +37,7 @@ BASES = {
 
 
 def cache_dir() -> Path:
-    root = os.environ.get("MICROLAB_CACHE") or Path.home() / ".cache" / "microlab"
-    return Path(root) / "images"
+    return settings().cache / "images"
 
 
 def rootfs_tag(role: str) -> str:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from tqdm.autonotebook import tqdm as auto_tqdm
 
-from microlab.backends.base import LabError
+from microlab.errors import LabError
 
 _STEP = re.compile(r"^Step (\d+)/(\d+)")
 

@@ -28,13 +28,11 @@ def sweep_labelled(report=print) -> None:
 
 
 def _forget(lab_id: str) -> None:
-    from microlab.backends.base import lab_dir
-    from microlab.local import state
+    from microlab import state
 
-    path = lab_dir(lab_id) / "state.json"
     try:
-        found = state.load(path)
+        found = state.load_lab(lab_id)
     except (OSError, ValueError, KeyError):
         return
     if found is not None and found.backend == "docker":
-        path.unlink(missing_ok=True)
+        state.forget(lab_id)

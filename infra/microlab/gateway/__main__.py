@@ -13,6 +13,7 @@ import signal
 import sys
 
 from microlab.gateway.app import Gateway, InvalidConfig, State
+from microlab.settings import settings
 from microlab.gateway.resolve import ENV, from_sources
 
 
@@ -20,7 +21,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m microlab.gateway", description=__doc__.splitlines()[0])
     p.add_argument("--config", default=os.environ.get("KONG_DECLARATIVE_CONFIG"),
                    help="kong.yml to load (default: $KONG_DECLARATIVE_CONFIG)")
-    p.add_argument("--host", default="0.0.0.0" if os.environ.get("MICROLAB_IN_CONTAINER") else "127.0.0.1")
+    p.add_argument("--host", default="0.0.0.0" if settings().in_container else "127.0.0.1")
     p.add_argument("--port", type=int, default=8000, help="proxy port (Kong: 8000)")
     p.add_argument("--admin-host", default=None, help="admin bind address (default: same as --host)")
     p.add_argument("--admin-port", type=int, default=8001, help="admin port (Kong: 8001); -1 disables")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import httpx
 
 from microlab import topology
-from microlab.backends.base import LabError, lab_dir
+from microlab.errors import LabError
 from microlab.gateway.validation import Report, read, syntax_report, validate_source
 from microlab.gateway.source import SourceError
 
@@ -45,18 +45,8 @@ class Gateway:
 
     @property
     def admin_url(self) -> str:
-        finder = getattr(self.lab.backend, "admin_address", None)  # e.g. the Docker backend
-        if finder is not None:
-            host, port = finder(self.name)
-            return f"http://{host}:{port}"
-        from microlab.local import state
-
-        st = state.load(lab_dir(self.lab.name) / "state.json")
-        record = st.processes.get(self.name) if st else None
-        if record is None or "admin_port" not in record.extra:
-            raise LabError(f"{self.name} is not running in lab {self.lab.name!r}; "
-                           f"start it with lab.up(...)")
-        return f"http://127.0.0.1:{record.extra['admin_port']}"
+        host, port = self.lab.backend.admin_address(self.name)
+        return f"http://{host}:{port}"
 
     @staticmethod
     def validate(config) -> Report:

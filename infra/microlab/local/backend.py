@@ -1,14 +1,17 @@
 """Run the topology as processes on 127.0.0.1: the embedded default, nothing to install."""
 from __future__ import annotations
 
-import os
 import shutil
 import time
+from pathlib import Path
 
-from microlab.backends.base import Backend, ComponentStatus, LabError, lab_dir
-from microlab.local import processes, state
-from microlab.local.launchers import LaunchContext, launcher_for
-from microlab.topology import Component, all_components, component as find, start_order
+from microlab import kinds, ports, state
+from microlab.backends.base import Backend, ComponentStatus, Owned, Report
+from microlab.errors import LabError
+from microlab.kinds.spec import LaunchContext
+from microlab.local import processes
+from microlab.settings import settings
+from microlab.topology import Component, all_components, component as find, fixed_port, start_order
 
 
 class LocalBackend(Backend):
@@ -16,12 +19,14 @@ class LocalBackend(Backend):
 
     def __init__(self, lab_id: str):
         super().__init__(lab_id)
-        self.dir = lab_dir(lab_id)
-        self.state_file = self.dir / "state.json"
+        self.dir = state.lab_dir(lab_id)
 
     # -- state ---------------------------------------------------------------
     def _state(self) -> state.LabState:
-        return state.load(self.state_file) or state.LabState(backend=self.name)
+        return state.load_lab(self.lab_id) or state.LabState(backend=self.name)
+
+    def _save(self, st: state.LabState) -> None:
+        state.save_lab(self.lab_id, st)
 
     def _context(self, st: state.LabState) -> LaunchContext:
         return LaunchContext(self.dir, all_components(), st.ports)
@@ -35,21 +40,21 @@ class LocalBackend(Backend):
         processes.stop_groups([r.pid for r in records if processes.is_ours(r.pid, r.start_ticks)])
 
     def _healthy(self, rec: state.ProcessRecord, c: Component) -> bool:
-        return not rec.stopped and self._alive(rec) and launcher_for(c).ready(c, rec.port)
+        return not rec.stopped and self._alive(rec) and kinds.of(c).ready(c)(rec.port)
 
     # -- up ------------------------------------------------------------------
-    def up(self, components: tuple[Component, ...], stack: str, report=print) -> None:
+    def up(self, components: tuple[Component, ...], stack: str, report: Report = print) -> None:
         st = self._state()
         if not st.processes:  # a fresh lab: old logs would only confuse
             shutil.rmtree(self.dir / "logs", ignore_errors=True)
         st.stack = stack
         self._reserve_ports(st, components)
-        state.save(self.state_file, st)
+        self._save(st)
         for wave in start_order(components):
             pending = [c for c in wave if not self._is_up(st, c)]
             for c in pending:
                 self._start(st, c)
-            state.save(self.state_file, st)
+            self._save(st)
             self._wait_ready(st, pending, report)
 
     def _is_up(self, st: state.LabState, c: Component) -> bool:
@@ -63,29 +68,28 @@ class LocalBackend(Backend):
         return False
 
     def _reserve_ports(self, st: state.LabState, components: tuple[Component, ...]) -> None:
-        base = os.environ.get("MICROLAB_PORT_BASE")
-        names = sorted(all_components())
+        base = settings().port_base
         for c in components:
             if c.name in st.processes and not st.processes[c.name].stopped:
                 continue
             kept = st.ports.get(c.name)
-            if kept and processes.port_is_free(kept):
-                continue  # a restarted component keeps its address: notebooks hold lab.url()
-            if base:
-                port = int(base) + names.index(c.name)
-                if not processes.port_is_free(port):
+            if kept and ports.can_listen(kept):
+                continue  # a restarted component keeps its address: callers hold lab.url()
+            if base is not None:
+                port = fixed_port(base, c.name)
+                if not ports.can_listen(port):
                     raise LabError(
                         f"port {port} (for {c.name}, from MICROLAB_PORT_BASE={base}) is already "
                         "in use by another program; stop it, pick another MICROLAB_PORT_BASE, "
                         "or unset it to use free ports"
                     )
             else:
-                port = processes.free_port()
+                port = ports.free_port()
             st.ports[c.name] = port
 
     def _start(self, st: state.LabState, c: Component) -> None:
         port = st.ports[c.name]
-        spec = launcher_for(c).spec(c, port, self._context(st))
+        spec = kinds.of(c).launch(c, port, self._context(st))
         log = self.dir / "logs" / f"{c.name}.log"
         pid = processes.spawn(spec.argv, spec.env, log, spec.cwd)
         st.processes[c.name] = state.ProcessRecord(
@@ -98,7 +102,7 @@ class LocalBackend(Backend):
         while waiting:
             for name, c in list(waiting.items()):
                 rec = st.processes[name]
-                if launcher_for(c).ready(c, rec.port):
+                if kinds.of(c).ready(c)(rec.port):
                     elapsed = time.time() - rec.started_at
                     report(f"  ready  {name:<18} http://127.0.0.1:{rec.port}  ({elapsed:.1f} s)")
                     del waiting[name]
@@ -109,7 +113,7 @@ class LocalBackend(Backend):
             time.sleep(0.05)
 
     def _died_message(self, name: str, rec: state.ProcessRecord, what: str = "exited at start") -> str:
-        last = processes.tail(processes.Path(rec.log), 15) or "(the log is empty)"
+        last = processes.tail(Path(rec.log), 15) or "(the log is empty)"
         return f"{name} {what}. Last lines of {rec.log}:\n{last}"
 
     # -- queries ---------------------------------------------------------------
@@ -118,10 +122,21 @@ class LocalBackend(Backend):
         find(name)  # unknown names raise with the list of valid ones
         rec = st.processes.get(name)
         if rec is None:
-            running = ", ".join(st.processes) or "nothing"
-            raise LabError(f"{name} is not running in lab {self.lab_id!r} (running: {running}); "
-                           "start it with lab.up(...)")
+            raise self._not_running(name, list(st.processes))
         return "127.0.0.1", rec.port
+
+    def admin_address(self, name: str) -> tuple[str, int]:
+        st = self._state()
+        if find(name).kind != "gateway":
+            raise LabError(f"{name} is not a gateway: only gateways have an admin API")
+        rec = st.processes.get(name)
+        if rec is None or rec.stopped or "admin_port" not in rec.extra:
+            raise self._not_running(name, list(st.processes))
+        return "127.0.0.1", rec.extra["admin_port"]
+
+    def owned(self) -> list[Owned]:
+        return [Owned(name, "process", str(rec.pid)) for name, rec in self._state().processes.items()
+                if not rec.stopped and self._alive(rec)]
 
     def database_url(self, service: str) -> str:
         c = find(service)
@@ -140,7 +155,7 @@ class LocalBackend(Backend):
                 st_, detail = "stopped", "stopped with lab.stop(); lab.up() starts it again"
             elif not self._alive(rec):
                 st_, detail = "exited", f"pid {rec.pid} is gone; lab.up() restarts it"
-            elif launcher_for(c).ready(c, rec.port):
+            elif kinds.of(c).ready(c)(rec.port):
                 st_, detail = "healthy", f"pid {rec.pid}"
             else:
                 st_, detail = "unhealthy", f"pid {rec.pid}, health check failing"
@@ -150,7 +165,7 @@ class LocalBackend(Backend):
     def logs(self, name: str, tail: int = 50) -> str:
         find(name)
         rec = self._state().processes.get(name)
-        log = self.dir / "logs" / f"{name}.log" if rec is None else processes.Path(rec.log)
+        log = self.dir / "logs" / f"{name}.log" if rec is None else Path(rec.log)
         return processes.tail(log, tail)
 
     def stop(self, name: str) -> None:
@@ -161,7 +176,7 @@ class LocalBackend(Backend):
             raise LabError(f"{name} is not running in lab {self.lab_id!r}")
         self._stop([rec])
         rec.stopped = True
-        state.save(self.state_file, st)
+        self._save(st)
 
     def down(self) -> None:
         st = self._state()
@@ -169,5 +184,5 @@ class LocalBackend(Backend):
         # while Kafka still answers, instead of hanging until they are killed.
         for last in (False, True):
             self._stop([r for r in st.processes.values() if (r.kind == "broker") == last])
-        self.state_file.unlink(missing_ok=True)
+        state.forget(self.lab_id)
         shutil.rmtree(self.dir / "data", ignore_errors=True)

@@ -3,25 +3,11 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
+from microlab import procfs
 
 
 def spawn(argv: list[str], env: dict[str, str], log: Path, cwd: Path | None = None) -> int:
@@ -42,17 +28,12 @@ def alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return not _is_zombie(pid)
+    return procfs.state(pid) != "Z"
 
 
 def start_ticks(pid: int) -> int | None:
-    """When the process started (clock ticks after boot), to tell it from a later one
-    that got the same pid; None when there is no such process."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return int(stat.rsplit(")", 1)[1].split()[19])
+    """When the process started, to tell it from a later one that got the same pid."""
+    return procfs.start_ticks(pid)
 
 
 def is_ours(pid: int, ticks: int) -> bool:
@@ -62,29 +43,11 @@ def is_ours(pid: int, ticks: int) -> bool:
     return now is None or not ticks or now == ticks
 
 
-def _is_zombie(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] == "Z"
-
-
 def _reap(pid: int) -> None:
     try:
         os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
         pass
-
-
-def group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def stop_group(pgid: int, grace: float = 5.0) -> None:
@@ -112,11 +75,9 @@ def stop_groups(pgids: list[int], grace: float = 5.0) -> None:
 
 
 def _group_has_live_members(pgid: int) -> bool:
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for pid in procfs.pids():
         try:
-            if os.getpgid(int(entry.name)) == pgid and not _is_zombie(int(entry.name)):
+            if os.getpgid(pid) == pgid and procfs.is_live(pid):
                 return True
         except (ProcessLookupError, PermissionError):
             continue

@@ -14,7 +14,6 @@ import yaml
 
 from microlab.topology import stack
 
-pytestmark = pytest.mark.docker
 
 
 def compose_file(tmp_path, stack_name: str, *flags: str) -> tuple[str, dict]:

@@ -16,7 +16,6 @@ from microlab import Lab
 from microlab.docker import containers, naming
 from microlab.topology import stack
 
-pytestmark = pytest.mark.docker
 
 SERVICES = [c for c in stack("services") if c.kind == "service"]
 

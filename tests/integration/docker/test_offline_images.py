@@ -7,7 +7,6 @@ import time
 import psycopg
 import pytest
 
-pytestmark = pytest.mark.docker
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ import threading
 import time
 
 import httpx
-import pytest
 
-pytestmark = pytest.mark.integration
 
 OLD = """
 _format_version: "3.0"

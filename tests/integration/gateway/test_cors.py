@@ -2,7 +2,6 @@
 import httpx
 import pytest
 
-pytestmark = pytest.mark.integration
 
 CONFIG = """
 _format_version: "3.0"

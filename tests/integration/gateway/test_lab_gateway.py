@@ -7,9 +7,8 @@ import httpx
 import pytest
 
 from microlab.gateway.api import GatewayConfigError
-from microlab.gateway.local import INFRA
+from microlab.kinds.gateway import PACKAGE
 
-pytestmark = pytest.mark.integration
 
 LIMITED = """
 _format_version: "3.0"
@@ -60,7 +59,7 @@ def test_apply_via_the_lab_api_and_the_cli(local_lab, tmp_path):
     assert refused.value.report.problems[0].line == 6
     assert httpx.get(f"{gw}/api/v1/users/1", timeout=10).headers["X-RateLimit-Limit-Hour"] == "1000"
     # the CLI: back to the default file
-    done = cli("gateway", "apply", str(INFRA / "gateway" / "kong.yml"), lab=local_lab.name)
+    done = cli("gateway", "apply", str(PACKAGE / "gateway" / "kong.yml"), lab=local_lab.name)
     assert done.returncode == 0, done.stderr
     r = httpx.get(f"{gw}/api/v1/orders", timeout=10)
     assert r.status_code == 200 and "X-RateLimit-Limit-Hour" not in r.headers
@@ -71,7 +70,7 @@ def test_apply_via_the_lab_api_and_the_cli(local_lab, tmp_path):
 
 
 def test_cli_validate_lists_every_problem_and_sets_the_exit_status(tmp_path):
-    good = cli("gateway", "validate", str(INFRA / "gateway" / "kong.yml"))
+    good = cli("gateway", "validate", str(PACKAGE / "gateway" / "kong.yml"))
     assert good.returncode == 0 and "valid" in good.stdout
     bad = tmp_path / "kong.yml"
     bad.write_text("services:\n  - name: a\n    url: http://a:1\n    routes: [{name: r, paths: [x]}]\n"

@@ -3,7 +3,6 @@ on consumers after authentication, anonymous consumers, limit_by ip/path."""
 import httpx
 import pytest
 
-pytestmark = pytest.mark.integration
 
 
 def CLOCK() -> float:  # time held still: no minute boundary falls inside a test

@@ -4,7 +4,6 @@ import socket
 import httpx
 import pytest
 
-pytestmark = pytest.mark.integration
 
 CONFIG = """
 _format_version: "3.0"

@@ -4,9 +4,7 @@ import calendar
 
 import aiohttp
 import httpx
-import pytest
 
-pytestmark = pytest.mark.integration
 
 # 2026-11-25 13:20:15 UTC: 15 s into a minute, 20 min 15 s into an hour
 T0 = calendar.timegm((2026, 11, 25, 13, 20, 15))

@@ -10,7 +10,7 @@ import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 
-pytestmark = [pytest.mark.kafka, pytest.mark.integration]
+
 
 
 def _send(bootstrap: str, topic: str, values: list[str]) -> None:

@@ -17,9 +17,10 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from microlab import Lab
+from labkit import owned_pids
 from microlab.local.processes import alive
 
-pytestmark = [pytest.mark.kafka, pytest.mark.integration]
+
 FINAL = {"paid", "payment_failed", "rejected"}
 
 
@@ -28,7 +29,7 @@ def shop():
     lab = Lab(backend="local", name=f"flow-{uuid.uuid4().hex[:6]}", quiet=True)
     lab.up("services")
     yield lab
-    pids = [r.pid for r in lab.backend._state().processes.values()]
+    pids = list(owned_pids(lab).values())
     lab.down()
     assert not [p for p in pids if alive(p)], "down left processes behind"
 
@@ -160,7 +161,7 @@ def _order_without_event(lab, user_id: int, sku: str, quantity: int, total_cents
 
 
 def _kill(lab, name: str) -> None:
-    pid = lab.backend._state().processes[name].pid
+    pid = owned_pids(lab)[name]
     os.killpg(pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
     while alive(pid) and time.monotonic() < deadline:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import time
 import uuid
 
-import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from kafkakit import subscribed_consumer
 
-pytestmark = [pytest.mark.kafka, pytest.mark.integration]
+
 
 
 def _group() -> str:

@@ -12,9 +12,10 @@ from kafka import KafkaProducer
 
 from microlab import LabError, topology
 from microlab.broker.client import REJECTED_TOPIC
+from labkit import owned_pids
 from microlab.local.processes import alive
 
-pytestmark = [pytest.mark.kafka, pytest.mark.integration]
+
 
 
 def _up_kafka_only(lab):
@@ -24,7 +25,7 @@ def _up_kafka_only(lab):
 def test_lab_shows_topics_and_recent_events_with_rejections(local_lab):
     _up_kafka_only(local_lab)
     bootstrap = local_lab.kafka_bootstrap
-    assert bootstrap == f"127.0.0.1:{local_lab.backend._state().ports['kafka']}"
+    assert bootstrap == "{}:{}".format(*local_lab.backend.address("kafka"))
     producer = KafkaProducer(bootstrap_servers=bootstrap)
     sent = [producer.send("orders", json.dumps({"event_type": "order.created", "order_id": i}).encode(),
                           key=str(i).encode()).get(timeout=30) for i in range(5)]
@@ -56,10 +57,10 @@ def test_a_crashed_broker_comes_back_on_up_with_its_data(local_lab):
     producer = KafkaProducer(bootstrap_servers=before)
     producer.send("orders", b"kept", key=b"k").get(timeout=30)
     producer.close()
-    rec = local_lab.backend._state().processes["kafka"]
-    os.killpg(rec.pid, signal.SIGKILL)
+    pid = owned_pids(local_lab)["kafka"]
+    os.killpg(pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
-    while alive(rec.pid) and time.monotonic() < deadline:
+    while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert local_lab.status()["kafka"].state == "exited"
 

@@ -12,7 +12,6 @@ from microlab.broker import config, jars
 from microlab.broker.events import EventTable, decode_record, rejections_for
 from microlab.broker.java import java_major
 
-pytestmark = pytest.mark.unit
 
 Record = namedtuple("Record", "topic partition offset timestamp key value")
 

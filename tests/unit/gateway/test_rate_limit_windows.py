@@ -5,7 +5,6 @@ import pytest
 
 from microlab.gateway.plugins.rate_limiting import Handler, window_start
 
-pytestmark = pytest.mark.unit
 
 T = calendar.timegm((2026, 11, 25, 13, 20, 15)) + 0.75
 

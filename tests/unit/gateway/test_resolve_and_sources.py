@@ -6,7 +6,6 @@ import pytest
 from microlab.gateway.resolve import ENV, Resolver, from_sources, parse_entry
 from microlab.gateway.validation import read, validate
 
-pytestmark = pytest.mark.unit
 
 
 def test_resolve_entries_from_args_env_and_file(tmp_path):

@@ -8,7 +8,6 @@ from microlab.gateway.plugins.rate_limiting import Counters
 from microlab.gateway.router import upstream_uri
 from microlab.gateway.validation import validate
 
-pytestmark = pytest.mark.unit
 
 CONFIG = """
 _format_version: "3.0"

@@ -1,9 +1,7 @@
 """Every validation message, with its field path and line, all reported at once."""
-import pytest
 
 from microlab.gateway.validation import validate
 
-pytestmark = pytest.mark.unit
 
 HEAD = '_format_version: "3.0"\n'
 
@@ -14,9 +12,9 @@ def problems(text: str) -> list[tuple[str, int | None, str]]:
 
 def test_the_default_and_bff_configs_are_valid():
     for name in ("kong.yml", "bff/web.yml", "bff/mobile.yml", "examples/course.yml"):
-        from microlab.gateway.local import INFRA
+        from microlab.kinds.gateway import PACKAGE
 
-        report = validate(INFRA / "gateway" / name)
+        report = validate(PACKAGE / "gateway" / name)
         assert report.ok, str(report)
 
 

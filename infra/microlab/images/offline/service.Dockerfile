@@ -1,5 +1,5 @@
 # The shop's code on top of the offline python base (which holds the dependencies):
-# rebuilt in seconds whenever labs/ or infra/ change.
+# rebuilt in seconds whenever labs/ or infra/microlab/ change.
 ARG BASE
 FROM ${BASE}
 WORKDIR /app

@@ -8,7 +8,7 @@ import pytest
 
 from microlab_grading.execution import NOTEBOOK_TIMEOUT_ENAME, BoundedExecute
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.timeout(120)]
 
 
 def test_cell_and_notebook_timeouts(tmp_path):

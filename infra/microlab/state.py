@@ -1,4 +1,5 @@
-"""The lab's state file: what is running, where, under which process group.
+"""The lab's state file: which backend runs it and, for the local backend, what is running,
+where, under which process group.
 
 Written atomically so a crash mid-write never leaves a half file, and read by any process
 (the CLI, a restarted kernel) that needs to see or stop the lab.
@@ -10,6 +11,8 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from microlab.settings import settings
 
 
 @dataclass
@@ -31,6 +34,33 @@ class LabState:
     stack: str = ""
     processes: dict[str, ProcessRecord] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)  # reserved host port per component
+
+
+def lab_dir(lab_id: str) -> Path:
+    """A lab's folder under MICROLAB_HOME: its state file, logs and (local backend) data."""
+    return settings().home / "labs" / lab_id
+
+
+def state_path(lab_id: str) -> Path:
+    return lab_dir(lab_id) / "state.json"
+
+
+def lab_ids() -> list[str]:
+    """Every lab with a state file, whatever backend started it."""
+    root = settings().home / "labs"
+    return sorted(p.parent.name for p in root.glob("*/state.json")) if root.exists() else []
+
+
+def load_lab(lab_id: str) -> LabState | None:
+    return load(state_path(lab_id))
+
+
+def save_lab(lab_id: str, state: LabState) -> None:
+    save(state_path(lab_id), state)
+
+
+def forget(lab_id: str) -> None:
+    state_path(lab_id).unlink(missing_ok=True)
 
 
 def load(path: Path) -> LabState | None:

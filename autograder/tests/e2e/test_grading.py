@@ -2,16 +2,15 @@
 with the failing check named, hostile submissions -> graded safely with nothing left running."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 
 from graderkit import grade_batch
+from microlab import procfs
 from microlab_grading import pipeline
 from grader_submissions import HOSTILE, LAB01, LAB02, LAB03
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(1500)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 
 WRONG = {"01-monolith": LAB01, "02-decomposition": LAB02, "03-sync-communication": LAB03}
 EXTRA = {"01-monolith": HOSTILE}
@@ -19,15 +18,8 @@ EXTRA = {"01-monolith": HOSTILE}
 
 def _leftovers() -> list[int]:
     """Processes still carrying a grading sandbox's environment."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if b"microlab-grade-" in (entry / "environ").read_bytes():
-                    found.append(int(entry.name))
-            except OSError:
-                pass
-    return found
+    return [pid for pid in procfs.pids()
+            if any(b"microlab-grade-" in entry for entry in procfs.environ(pid))]
 
 
 @pytest.fixture(scope="module", params=sorted(WRONG))

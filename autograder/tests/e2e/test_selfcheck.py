@@ -11,8 +11,8 @@ import pytest
 from microlab_grading import paths, pipeline
 from grader_submissions import LAB02
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(300)]
-STUDENT_NB = paths.NOTEBOOKS_DIR / "02-decomposition.ipynb"
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+STUDENT_NB = paths.notebooks_dir() / "02-decomposition.ipynb"
 
 
 def check(nb: nbformat.NotebookNode, tmp: Path) -> subprocess.CompletedProcess:
