@@ -53,7 +53,7 @@ def release(order_id: int, session: Session = Depends(db.session)):
 
 def _seed(_app) -> None:
     with db.sessions() as session:
-        catalogue.seed(session, Item)
+        catalogue.seed(session)
     eventflow.messaging.start(_app)  # consumes order.created when KAFKA_BOOTSTRAP is set
 
 

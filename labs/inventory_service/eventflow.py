@@ -17,7 +17,7 @@ from labs.common.messaging import Messaging
 from labs.common.requestid import PropagatingSession
 from labs.inventory_service import stock
 from labs.inventory_service.models import Base, Item, Reservation
-from labs.inventory_service.schemas import LineIn
+from labs.inventory_service.schemas import LineIn, OrderToReserve
 
 _http = PropagatingSession()
 
@@ -48,17 +48,17 @@ def shortage(session: Session, lines: list[LineIn]) -> str | None:
 
 def on_order_created(session: Session, event: dict) -> list:
     order_id = event["order_id"]
-    order = fetch_order(order_id)
+    found = fetch_order(order_id)
     if session.get(Reservation, order_id) is not None:
         return []  # reserved already (over HTTP, or an earlier event for the same order)
-    lines = [LineIn(sku=i["sku"], quantity=i["quantity"]) for i in order["items"]]
-    problem = shortage(session, lines)
+    order = OrderToReserve.model_validate(found)
+    problem = shortage(session, order.items)
     if problem:
         return [(events.INVENTORY, str(order_id),
                  events.new_event("inventory.rejected", order_id=order_id, reason=problem))]
-    stock.reserve(session, order_id, lines)
-    reserved = events.new_event("inventory.reserved", order_id=order_id, user_id=order["user_id"],
-                                total=order["total"], items=[l.model_dump() for l in lines])
+    stock.reserve(session, order_id, order.items)
+    reserved = events.new_event("inventory.reserved", order_id=order_id, user_id=order.user_id,
+                                total=order.total, items=[l.model_dump() for l in order.items])
     return [(events.INVENTORY, str(order_id), reserved)]
 
 

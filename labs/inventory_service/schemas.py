@@ -1,3 +1,5 @@
+"""inventory-service's contract types: what it accepts and answers, and what it reads of
+order-service in the event flow. Its own, imported from no other service."""
 from pydantic import BaseModel, Field
 
 
@@ -21,4 +23,11 @@ class ReservationIn(BaseModel):
 class ReservationOut(BaseModel):
     order_id: int
     status: str
+    items: list[LineIn]
+
+
+class OrderToReserve(BaseModel):
+    # what inventory reads of order-service's GET /orders/{id} when order.created arrives
+    user_id: int
+    total: float
     items: list[LineIn]

@@ -7,10 +7,9 @@ from labs.common.app import create_app
 from labs.common.db import Database
 from labs.common.errors import Invalid, NotFound
 from labs.common.money import from_cents
-from labs.inventory_service.schemas import LineIn
 from labs.order_service import clients, eventflow
 from labs.order_service.models import Base, Order, OrderItem
-from labs.order_service.schemas import OrderIn, OrderOut
+from labs.order_service.schemas import LineIn, OrderIn, OrderOut
 
 db = Database(Base, "orders.db")
 router = APIRouter(tags=["orders"])

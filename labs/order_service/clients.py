@@ -10,7 +10,9 @@ import os
 import requests
 
 from labs.common.errors import Invalid, Unavailable
+from labs.common.money import to_cents
 from labs.common.requestid import PropagatingSession
+from labs.order_service.schemas import ItemPrice
 
 _http = PropagatingSession()
 
@@ -46,4 +48,4 @@ def unit_price_cents(index: int, sku: str) -> int:
     if response.status_code == 404:
         raise Invalid(f"items.{index}.sku: unknown sku {sku!r}")
     response.raise_for_status()
-    return round(response.json()["price"] * 100)
+    return to_cents(ItemPrice.model_validate(response.json()).price)

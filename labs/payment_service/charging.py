@@ -1,8 +1,6 @@
-"""The payment provider's rules, shared by payment-service and the monolith.
+"""payment-service's call to the payment provider (its rules: labs/common/cards.py).
 
-CRASH_CARD stands for a bug in a native payment SDK that kills the whole process. In the
-monolith it takes every feature down with it; in payment-service only payments go down.
-That difference is what notebook 01 shows.
+On CRASH_CARD the provider's SDK kills the process; here that takes only payments down.
 """
 from __future__ import annotations
 
@@ -10,8 +8,7 @@ import logging
 import os
 from dataclasses import dataclass
 
-LIMIT_CENTS = 200_000  # the card limit: larger charges are declined
-CRASH_CARD = "4000-0000-0000-0666"
+from labs.common.cards import CRASH_CARD, LIMIT_CENTS
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Signing users up: one email, one account. Used by user-service and by the monolith."""
+"""Signing users up: one email, one account."""
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

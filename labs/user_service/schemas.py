@@ -1,4 +1,4 @@
-"""The user-service's public contract (also served by the monolith, unchanged)."""
+"""user-service's public contract: its own types, imported by no other app."""
 from pydantic import BaseModel, ConfigDict, Field
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"

@@ -1,6 +1,10 @@
+import logging
+import os
+
 import pytest
 
-pytestmark = pytest.mark.unit
+from labs.common.cards import CRASH_CARD
+
 
 
 def test_catalogue_is_seeded(make_client):
@@ -50,3 +54,18 @@ def test_paying_an_order_twice_charges_once(make_client):
     again = c.post("/payments", json={"order_id": 3, "amount": 10})
     assert (first.status_code, again.status_code) == (201, 200)
     assert len(c.get("/payments", params={"order_id": 3}).json()) == 1
+
+
+def test_the_crash_card_kills_payment_service(make_client, monkeypatch):
+    codes = []
+
+    def _exit(code):
+        codes.append(code)
+        raise RuntimeError("process died")
+
+    monkeypatch.setattr(os, "_exit", _exit)
+    monkeypatch.setattr(logging, "shutdown", lambda: None)
+    c = make_client("payment_service")
+    with pytest.raises(RuntimeError, match="process died"):
+        c.post("/payments", json={"order_id": 1, "amount": 5, "card": CRASH_CARD})
+    assert codes == [70]

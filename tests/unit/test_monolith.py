@@ -1,6 +1,8 @@
+import logging
+import os
+
 import pytest
 
-pytestmark = pytest.mark.unit
 
 MUG = {"sku": "SKU-MUG", "quantity": 2}
 
@@ -31,3 +33,36 @@ def test_unknown_user_and_sku(shop):
     assert shop.post("/orders", json={"user_id": 9, "items": [MUG]}).status_code == 422
     r = shop.post("/orders", json={"user_id": 1, "items": [{"sku": "NOPE", "quantity": 1}]})
     assert r.status_code == 422 and r.json()["error"].startswith("items.0.sku")
+
+
+class Died(Exception):
+    pass
+
+
+@pytest.fixture
+def exits(monkeypatch):
+    """os._exit records its code and raises instead of ending the test run."""
+    codes = []
+
+    def _exit(code):
+        codes.append(code)
+        raise Died(code)
+
+    monkeypatch.setattr(os, "_exit", _exit)
+    monkeypatch.setattr(logging, "shutdown", lambda: None)
+    return codes
+
+
+def test_the_notebooks_crash_card_kills_the_whole_process(shop, exits):
+    with pytest.raises(Died):  # notebook 01 sends this number: the SDK takes the process down
+        shop.post("/orders", json={"user_id": 1, "items": [MUG], "card": "4000-0000-0000-0666"})
+    assert exits == [70]
+
+
+def test_an_order_reads_back_as_placed_with_a_utc_time(shop):
+    order = shop.post("/orders", json={"user_id": 1, "items": [MUG, {"sku": "SKU-BOOK", "quantity": 1}]}).json()
+    assert order["items"] == [MUG, {"sku": "SKU-BOOK", "quantity": 1}] and order["total"] == 74.99
+    assert order["created_at"].endswith("Z")  # SQLite forgets the zone; the API never does
+    assert shop.get(f"/orders/{order['id']}").json() == order
+    assert shop.get("/orders/99").json()["error"] == "order_id: order 99 not found"
+    assert shop.get("/payments/99").status_code == 404

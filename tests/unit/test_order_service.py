@@ -1,9 +1,8 @@
 """order-service alone: its dependencies are absent here, which is itself a case to test."""
 import pytest
 
-from microlab.local.processes import free_port
+from microlab.ports import free_port
 
-pytestmark = pytest.mark.unit
 
 
 @pytest.fixture

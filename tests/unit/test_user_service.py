@@ -1,6 +1,5 @@
 import pytest
 
-pytestmark = pytest.mark.unit
 
 
 def test_create_then_get_user(make_client):
