@@ -131,8 +131,3 @@ def timeout(default: int = 60000) -> Field:
 def foreign() -> Field:
     """A reference at top level: a name/id string, or {id=...}/{name=...}."""
     return Field("foreign")
-
-
-def protocols_http() -> Field:
-    return Field("set", elements=Field("string", one_of=HTTP_PROTOCOLS + ("grpc", "grpcs")),
-                 default=["grpc", "grpcs", "http", "https"])
