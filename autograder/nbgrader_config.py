@@ -13,7 +13,7 @@ from nbgrader.preprocessors import (
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor, ClearMetadataPreprocessor
 
 from microlab.settings import settings
-from microlab_grading.execution import BoundedExecute, ReplayExecute, TruncateOutput
+from microlab_grading.execution import ApplyVerdicts, BoundedExecute, ReplayExecute, TruncateOutput
 from microlab_grading.feedback import HideHiddenTests
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
@@ -23,7 +23,9 @@ c.CourseDirectory.course_id = "microlab"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".sandbox"]
 
 # Generating the student version: solutions become a stub that fails loudly.
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+# The stub does nothing and raises nothing, so Run All reaches the last cell of a notebook
+# whose exercises are not done yet (the check cells say what is missing).
+c.ClearSolutions.code_stub = {"python": "pass  # YOUR CODE HERE"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # A deleted test cell comes back at grading time instead of silently costing nothing.
@@ -42,9 +44,10 @@ c.LimitOutput.max_traceback = 100
 
 runner = ReplayExecute if configured.replay_dir else BoundedExecute
 c.ReplayExecute.replay_dir = str(configured.replay_dir or "")
+c.ApplyVerdicts.replay_dir = str(configured.replay_dir or "")
 c.Autograde.autograde_preprocessors = [
     runner, TruncateOutput, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-    AssignLatePenalties, CheckCellMetadata,
+    *([ApplyVerdicts] if configured.replay_dir else []), AssignLatePenalties, CheckCellMetadata,
 ]
 
 # Feedback shows which check failed and why, never the hidden tests' code.

@@ -1,5 +1,5 @@
 """01-monolith: the shop in one process and one database, and where that hurts."""
-from nbbuild import Notebook, hidden
+from nbbuild import Notebook
 
 
 def notebook() -> Notebook:
@@ -32,7 +32,7 @@ def notebook() -> Notebook:
     SHOP = lab.url("monolith")
     db = create_engine(lab.database_url("monolith"))
     print(lab.status())
-    """, locked=True)
+    """, locked="setup")
     nb.md("""
     ## 1. Use it: sign up, browse, order
 
@@ -44,7 +44,7 @@ def notebook() -> Notebook:
     sku = catalogue[0]["sku"]
     order = requests.post(f"{SHOP}/orders", json={"user_id": grace["id"], "items": [{"sku": sku, "quantity": 2}]}, timeout=5)
     print(order.status_code, order.json())
-    """, locked=True)
+    """, locked="use_it")
     nb.md("""
     ## 2. Look inside: one database for everything
 
@@ -60,7 +60,7 @@ def notebook() -> Notebook:
             "SELECT u.name, o.id, i.sku, i.stock, p.status FROM orders o JOIN users u ON u.id = o.user_id "
             "JOIN order_items oi ON oi.order_id = o.id JOIN inventory i ON i.sku = oi.sku "
             "JOIN payments p ON p.order_id = o.id")).all())
-    """, locked=True)
+    """, locked="one_database")
     nb.md("""
     ## 3. Pain 1: a schema change for inventory breaks ordering
 
@@ -74,7 +74,7 @@ def notebook() -> Notebook:
     print("after the inventory change, POST /orders ->", broken.status_code)
     with db.begin() as conn:  # undo, so the rest of the notebook works
         conn.execute(text("ALTER TABLE inventory RENAME COLUMN on_hand TO stock"))
-    """, locked=True)
+    """, locked="schema_change")
     nb.md("""
     ## 4. Pain 2: a crash in payments takes sign-up down too
 
@@ -93,7 +93,7 @@ def notebook() -> Notebook:
         print("and sign-up is down too: nothing answers on", SHOP)
     print(lab.status())
     lab.up("monolith")  # restart it (the same port) for what follows
-    """, locked=True)
+    """, locked="crash")
     nb.md("""
     ## 5. Pain 3: scaling means scaling everything
 
@@ -111,14 +111,20 @@ def notebook() -> Notebook:
                 areas.setdefault(tag, set()).add(path)
     for tag, found in sorted(areas.items()):
         print(f"{tag:<11} {len(found)} paths")
-    """, locked=True)
+    """, locked="scaling")
     nb.md("""
     ## Exercise 1 · What did one order write? (autograded, checked against the live monolith)
 
     Set `ORDER_WRITES` to the set of tables that a single successful `POST /orders` changes
-    in the monolith's database. The check places a real order and compares every table
-    before and after. (Hint: read `labs/monolith/checkout.py`, or measure it yourself.)
+    in the monolith's database. The grader places a real order in a monolith of its own and
+    compares every table before and after. Hint: the checkout code is printed below (it is
+    `labs/monolith/checkout.py`), or measure it yourself with the `db` engine.
     """)
+    nb.code("""
+    import inspect
+    from labs.monolith import checkout
+    print(inspect.getsource(checkout.place_order))
+    """, locked="checkout_source")
     nb.answer("lab01_tables_answer", """
     ORDER_WRITES = set()
     ### BEGIN SOLUTION
@@ -126,9 +132,9 @@ def notebook() -> Notebook:
     ### END SOLUTION
     """)
     nb.tests("lab01_written_tables", 2, """
-    from microlab_grading import lab01_checks as checks
-    checks.visible("lab01_written_tables", checks.check_tables_shape, ORDER_WRITES)
-    """, hidden("lab01_checks", "_checks.check_tables(ORDER_WRITES)"))
+    from microlab.visible import lab01
+    lab01.tables(ORDER_WRITES)
+    """)
     nb.md("""
     ## Exercise 2 · Quiz (autograded)
 
@@ -151,9 +157,9 @@ def notebook() -> Notebook:
     ### END SOLUTION
     """)
     nb.tests("lab01_quiz", 3, """
-    from microlab_grading import lab01_checks as checks
-    checks.visible("lab01_quiz", checks.check_quiz_shape, QUIZ)
-    """, hidden("lab01_checks", "_checks.check_quiz(QUIZ)"))
+    from microlab.visible import lab01
+    lab01.quiz(QUIZ)
+    """)
     nb.md("""
     ## Exercise 3 · Point out the coupling (written, graded by your instructor)
 
@@ -165,14 +171,14 @@ def notebook() -> Notebook:
     """, points=3)
     nb.md("## Self-check")
     nb.code("""
-    from microlab_grading.selfcheck import summary
+    from microlab.selfcheck import summary
     summary(["lab01_written_tables", "lab01_quiz"]);
-    """, locked=True)
+    """, locked="self_check")
     nb.md("## Cleanup")
     nb.code("""
     db.dispose()
     lab.down()
-    """, locked=True)
+    """, locked="cleanup")
     nb.md("""
     ## Key takeaways
 

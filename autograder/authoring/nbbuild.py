@@ -35,11 +35,18 @@ class Notebook:
         self.cells.append(cell)
         return self
 
-    def code(self, src: str, locked: bool = False) -> "Notebook":
-        """A live cell; locked ones (lab set-up, cleanup) are restored from the source at grading."""
+    def code(self, src: str, locked: str | None = None) -> "Notebook":
+        """A live cell. A locked one (lab set-up, cleanup) is named: `locked="setup"` gives it
+        the stable grade id "<prefix>_setup", so inserting a cell after release breaks no
+        collected submission; nbgrader restores it from the source at grading."""
         cell = nbformat.v4.new_code_cell(textwrap.dedent(src).strip())
         cell.id = self._id()
-        if locked:
+        if locked is not None:
+            if not isinstance(locked, str) or not locked.isidentifier():
+                raise ValueError(f"name the locked cell (locked='setup'), got {locked!r}")
+            cell.id = f"{self.prefix}_{locked}"
+            if any(c.id == cell.id for c in self.cells):
+                raise ValueError(f"two locked cells named {locked!r} in {self.prefix}")
             cell.metadata.update(_meta(cell.id, locked=True))
             cell.metadata.update({"deletable": False, "editable": False})
         self.cells.append(cell)
@@ -62,10 +69,11 @@ class Notebook:
         self.cells.append(cell)
         return self
 
-    def tests(self, grade_id: str, points: int, visible: str, hidden: str = "") -> "Notebook":
+    def tests(self, grade_id: str, points: float, visible: str) -> "Notebook":
+        """A locked grade cell: it runs the visible checks for the student; its points are
+        decided by the grader's own checks (<course>/checks/<assignment>.py), whose points
+        must add up to `points` (a test checks they do)."""
         src = textwrap.dedent(visible).strip()
-        if hidden:
-            src += "\n### BEGIN HIDDEN TESTS\n" + textwrap.dedent(hidden).strip() + "\n### END HIDDEN TESTS"
         cell = nbformat.v4.new_code_cell(src)
         cell.id = grade_id
         cell.metadata.update(_meta(grade_id, grade=True, locked=True, points=points))
@@ -79,20 +87,3 @@ class Notebook:
         nb.metadata = {"kernelspec": KERNEL,
                        "language_info": {"name": "python", "version": "3.11"}}
         return nb
-
-
-def fresh(module: str, alias: str = "_checks") -> str:
-    """Hidden-test preamble: load the check module anew from its file, so a submission that
-    patched the imported package (attributes or sys.modules entries) cannot change the verdict."""
-    return (
-        "import importlib.util as _iu\n"
-        f"_spec = _iu.spec_from_file_location('_fresh_{module}', "
-        f"_iu.find_spec('microlab_grading').submodule_search_locations[0] + '/{module}.py')\n"
-        f"{alias} = _iu.module_from_spec(_spec)\n"
-        f"_spec.loader.exec_module({alias})"
-    )
-
-
-def hidden(module: str, calls: str) -> str:
-    """A hidden-test body: the fresh-load preamble, then the check calls."""
-    return fresh(module) + "\n" + textwrap.dedent(calls).strip()

@@ -6,8 +6,9 @@ the budget is spent every remaining cell is recorded as failed with a timeout er
 of being run. nbgrader already records a cell that outlives its own timeout as failed
 ("CellTimeoutError ... timeout") and goes on with the next cell.
 
-`ReplayExecute` runs nothing: it copies the outputs of a notebook that was executed in an
-isolated copy of the course (see sandbox.py). The trusted course directory thus records
+`ReplayExecute` runs nothing: it copies the outputs of a notebook that was executed in the
+sandbox (see sandbox.py) and shows the grader's verdict in each grade cell; `ApplyVerdicts`
+then writes the verdict's points into the gradebook. The trusted course directory thus records
 grades, feedback and formgrader data with nbgrader's normal machinery, while no student code
 ever runs inside it.
 """
@@ -19,8 +20,11 @@ from pathlib import Path
 
 import nbformat
 from nbformat.notebooknode import NotebookNode
+from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer, Unicode
+
+from microlab_grading.verdicts import Verdict
 
 NOTEBOOK_TIMEOUT_ENAME = "NotebookTimeoutError"
 CELL_TIMEOUT_ENAME = "CellTimeoutError"
@@ -88,12 +92,51 @@ class ReplayExecute(NbGraderPreprocessor):
                     if cell.cell_type == "code":
                         cell.outputs = ran.outputs
                         cell.execution_count = ran.execution_count
+                show_verdicts(nb, executed.parent)
                 return nb, resources
             reason = problem
         self.log.warning("%s/%s: %s", info["student"], info["assignment"], reason)
         for cell in nb.cells:
             if cell.cell_type == "code":
                 cell.outputs = [timeout_output("GradingError", reason)]
+        show_verdicts(nb, executed.parent)
+        return nb, resources
+
+
+def show_verdicts(nb, folder: Path) -> None:
+    """Each grade cell shows what the grader decided (check names, points, messages), not
+    what the student's kernel printed there."""
+    verdict = Verdict.load(folder)
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.cell_type != "code" or not cell.metadata.get("nbgrader", {}).get("grade"):
+            continue
+        found = verdict.exercises.get(gid) if verdict else None
+        if found is not None:
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=found.text() + "\n")]
+        elif verdict is not None and verdict.infrastructure_error:
+            cell.outputs = [timeout_output("InfrastructureError", verdict.infrastructure_error)]
+
+
+class ApplyVerdicts(NbGraderPreprocessor):
+    """After nbgrader's SaveAutoGrades: each autograded cell's score is the verdict's points
+    (partial credit per sub-check), not nbgrader's all-or-nothing "did the cell raise"."""
+
+    replay_dir = Unicode("", help="Folder of verdicts: <student>/<assignment>/verdicts.json").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        verdict = Verdict.load(Path(self.replay_dir) / info["student"] / info["assignment"])
+        with Gradebook(info["db_url"]) as gb:
+            for cell in nb.cells:
+                meta = cell.metadata.get("nbgrader", {})
+                if cell.cell_type != "code" or not meta.get("grade"):
+                    continue
+                grade = gb.find_grade(meta["grade_id"], info["notebook"], info["assignment"], info["student"])
+                found = verdict.exercises.get(meta["grade_id"]) if verdict else None
+                grade.auto_score = found.points if found else 0.0
+                grade.needs_manual_grade = grade.manual_score is not None
+            gb.db.commit()
         return nb, resources
 
 

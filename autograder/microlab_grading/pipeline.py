@@ -1,10 +1,11 @@
 """The instructor's pipeline: generate, release, collect, autograde, feedback, export.
 
-Autograding happens in two steps. Each submission is first executed alone in a throw-away
-copy of the course (sandbox.py), up to `jobs` at a time. Then ONE nbgrader autograde run in
-the real course records them all, replaying the outputs instead of executing anything
-(execution.ReplayExecute), so the gradebook, formgrader and feedback see an ordinary
-nbgrader course and no student code ever ran inside it.
+Autograding happens in two steps. Each submission is first executed alone in a sandbox
+that holds only it, and judged by the grader in processes where no student code ran
+(grading.py), up to `jobs` at a time. Then ONE nbgrader autograde run in the real course
+records them all, replaying the outputs instead of executing anything and taking each grade
+cell's score from the verdict (execution.ReplayExecute, ApplyVerdicts), so the gradebook,
+formgrader, feedback and export see an ordinary nbgrader course.
 """
 from __future__ import annotations
 
@@ -23,7 +24,9 @@ from microlab_grading import paths
 from microlab_grading.collect import Collected, collect
 from microlab_grading.nbg import nbgrader
 from microlab_grading.results import StudentResult, all_results, export_csv
-from microlab_grading.sandbox import Limits, RunOutcome, run_isolated
+from microlab_grading import confine
+from microlab_grading.grading import Graded, grade_one
+from microlab_grading.sandbox import Limits
 
 
 @dataclass
@@ -32,6 +35,10 @@ class GradingRun:
     outcomes: list[RunOutcome] = field(default_factory=list)
     results: list[StudentResult] = field(default_factory=list)
     seconds: float = 0.0
+
+    @property
+    def infrastructure_errors(self) -> dict[str, str]:
+        return {r.student: r.infrastructure_error for r in self.results if r.infrastructure_error}
 
 
 def generate(assignments: list[str], course: Path | None = None) -> None:
@@ -88,23 +95,28 @@ def autograde(assignment: str, course: Path | None = None, students: list[str] |
     chosen = [s for s in found if students is None or s in students]
     run = GradingRun(assignment)
 
-    def one(student: str) -> RunOutcome:
-        outcome = run_isolated(course, assignment, student, submitted / student / assignment, limits)
-        note = f" ({outcome.reason})" if outcome.reason else ""
-        log(f"  {student}: executed in {outcome.seconds:.1f} s{note}")
-        return outcome
-
-    log(f"{assignment}: executing {len(chosen)} submission(s), {jobs} at a time, each in its own copy")
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        run.outcomes = list(pool.map(one, chosen))
-    # Written only now, when no submission's code runs any more (every run was swept).
     replay = Path(tempfile.mkdtemp(prefix="microlab-replay-"))
-    for outcome in run.outcomes:
-        target = replay / outcome.student / assignment
-        target.mkdir(parents=True)
-        for name, data in outcome.notebooks.items():
+
+    def one(student: str) -> Graded:
+        graded = grade_one(course, assignment, student, submitted / student / assignment, limits,
+                           replay / student / assignment)
+        v = graded.verdict
+        note = f", INFRASTRUCTURE ERROR: {v.infrastructure_error}" if v.infrastructure_error else ""
+        retry = " (after a retry)" if graded.attempts > 1 else ""
+        log(f"  {student}: {sum(e.points for e in v.exercises.values()):g} points{retry}, "
+            f"ran in {graded.outcome.seconds:.1f} s{note}")
+        return graded
+
+    log(f"{assignment}: grading {len(chosen)} submission(s), {jobs} at a time, isolation: "
+        f"{confine.mechanism()}")
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        graded = list(pool.map(one, chosen))
+    run.outcomes = [g.outcome for g in graded]
+    for g in graded:  # written only now, when no submission's code runs any more
+        target = replay / g.outcome.student / assignment
+        for name, data in g.outcome.notebooks.items():
             (target / name).write_bytes(data)
-        outcome.notebooks = {}
+        g.outcome.notebooks = {}
     try:
         if chosen:
             env = os.environ.copy() | {"MICROLAB_REPLAY_DIR": str(replay)}
@@ -112,6 +124,8 @@ def autograde(assignment: str, course: Path | None = None, students: list[str] |
             if students is not None:
                 args += ["--CourseDirectory.student_id_exclude=" + ",".join(s for s in found if s not in chosen)]
             nbgrader(args, course, env=env)
+            for g in graded:
+                g.verdict.save(course / "autograded" / g.outcome.student / assignment)
     finally:
         shutil.rmtree(replay, ignore_errors=True)
     run.results = [r for r in all_results(course, assignment) if r.student in chosen]

@@ -10,6 +10,8 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
+from microlab_grading.verdicts import Verdict
+
 # Student code that reaches for the grader's machinery gets flagged for a human look.
 SUSPICIOUS = re.compile(
     r"microlab_grading|sys\.modules|showtraceback|importlib|builtins|os\._exit|ctypes|"
@@ -32,6 +34,7 @@ class StudentResult:
     assignment: str
     checks: list[CheckResult] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    infrastructure_error: str = ""  # the machinery failed: the scores are not the student's
 
     @property
     def auto_score(self) -> float:
@@ -46,15 +49,12 @@ class StudentResult:
         return {c.grade_id: c.message for c in self.checks if not c.manual and c.score < c.max_score}
 
 
-def _messages(nb) -> dict[str, str]:
-    found = {}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("grade"):
-            errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
-            if errors:
-                found[meta["grade_id"]] = f"{errors[-1].ename}: {errors[-1].evalue}"[:500]
-    return found
+def _messages(verdict: Verdict | None) -> dict[str, str]:
+    """grade_id -> the failed sub-checks, named, with their messages."""
+    if verdict is None:
+        return {}
+    return {gid: "; ".join(f"{c.name}: {c.message}" for c in ex.checks if not c.passed)[:500]
+            for gid, ex in verdict.exercises.items() if ex.points < ex.max_points}
 
 
 def _flags(nb) -> list[str]:
@@ -69,12 +69,15 @@ def _flags(nb) -> list[str]:
 def student_result(course: Path, assignment: str, student: str) -> StudentResult:
     result = StudentResult(student, assignment)
     graded = course / "autograded" / student / assignment
+    verdict = Verdict.load(graded)
+    result.infrastructure_error = verdict.infrastructure_error if verdict else \
+        "no verdict was recorded for this submission"
+    messages = _messages(verdict)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "microlab") as gb:
         submission = gb.find_submission(assignment, student)
         for notebook in submission.notebooks:
             path = graded / f"{notebook.name}.ipynb"
             nb = nbformat.read(path, as_version=4) if path.exists() else nbformat.v4.new_notebook()
-            messages = _messages(nb)
             result.flags += _flags(nb)
             written = {c.name for c in notebook.notebook.solution_cells}  # answer cells graded by hand
             for grade in sorted(notebook.grades, key=lambda g: g.name):
@@ -103,7 +106,8 @@ def export_csv(course: Path, assignments: list[str], out: Path) -> int:
     with open(out, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["assignment", "student", "autograded_score", "autograded_max", "score",
-                         "max_score", "needs_manual_grading", "failed_checks", "review_flags"])
+                         "max_score", "needs_manual_grading", "failed_checks", "review_flags",
+                         "infrastructure_error"])
         for assignment in assignments:
             for r in all_results(course, assignment):
                 total = sum(c.score for c in r.checks)
@@ -111,6 +115,6 @@ def export_csv(course: Path, assignments: list[str], out: Path) -> int:
                 manual = [c.grade_id for c in r.checks if c.manual]
                 failed = "; ".join(f"{k}: {v}" if v else k for k, v in r.failed.items())
                 writer.writerow([assignment, r.student, r.auto_score, r.auto_max, total, top,
-                                 " ".join(manual), failed, " ".join(r.flags)])
+                                 " ".join(manual), failed, " ".join(r.flags), r.infrastructure_error])
                 count += 1
     return count

@@ -91,9 +91,15 @@ def _autograde(args) -> int:
     for r in run.results:
         failed = "; ".join(f"{k}: {v}" for k, v in r.failed.items()) or "all checks pass"
         flags = f"  [review: {', '.join(r.flags)}]" if r.flags else ""
+        if r.infrastructure_error:
+            failed = f"infrastructure error: {r.infrastructure_error}"
         print(f"{r.student:<20} {r.auto_score:g}/{r.auto_max:g}  {failed}{flags}")
     print(f"graded {len(run.results)} submission(s) in {run.seconds:.1f} s")
-    return 0
+    broken = run.infrastructure_errors
+    for student, why in broken.items():
+        print(f"INFRASTRUCTURE ERROR {student}: {why} (not the student's score: fix and grade again "
+              f"with --student {student})", file=sys.stderr)
+    return 3 if broken else 0
 
 
 def _feedback(args) -> None:

@@ -1,0 +1,170 @@
+"""The grader's verdict on one submission, decided in a process where no student code ran.
+
+    python -I -m microlab_grading.judge COURSE ASSIGNMENT STUDENT NOTEBOOK OUT_DIR
+
+It reads the answer cells' source from the submitted notebook (never the outputs the
+student's kernel produced), loads the exercise declarations from the course's checks/ (see
+exercise.py), starts its own lab where an exercise needs one, and runs every sub-check.
+Student code runs only in fresh, confined interpreters (harness.py), started from here.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import random
+import secrets
+import shutil
+import subprocess
+import sys
+import traceback
+from pathlib import Path
+
+import nbformat
+
+from microlab_grading import confine, sandbox
+from microlab_grading.exercise import CheckFailed, Context, Exercise, NotAnswered
+from microlab_grading.verdicts import CheckVerdict, ExerciseVerdict, Verdict
+
+
+class Infrastructure(RuntimeError):
+    """The grading machinery failed (a lab that does not start, a crashing check)."""
+
+
+def load_exercises(course: Path, assignment: str) -> list[Exercise]:
+    path = course / "checks" / f"{assignment}.py"
+    spec = importlib.util.spec_from_file_location(f"course_checks_{assignment.replace('-', '_')}", path)
+    if spec is None or not path.exists():
+        raise Infrastructure(f"the course has no checks for {assignment} ({path})")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.EXERCISES)
+
+
+def course_secret(course: Path) -> str:
+    """Seeds per student come from this, so parameters cannot be computed from the handout."""
+    path = course / ".grading-secret"
+    if not path.exists():
+        path.write_text(secrets.token_hex(16))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def answer_sources(notebook: Path) -> dict[str, str]:
+    nb = nbformat.read(notebook, as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
+
+
+class Judge:
+    def __init__(self, course: Path, assignment: str, student: str, notebook: Path):
+        self.course, self.assignment, self.student = course, assignment, student
+        self.sources = answer_sources(notebook)
+        released = course / "release" / assignment / f"{assignment}.ipynb"
+        self.stubs = answer_sources(released) if released.exists() else {}
+        self.secret = course_secret(course)
+        self.labs: dict[str, object] = {}
+        self.root, self.token = sandbox.workspace(f"judge-{student}")
+
+    def verdict(self) -> Verdict:
+        verdict = Verdict(self.student, self.assignment, isolation=confine.mechanism())
+        try:
+            for exercise in load_exercises(self.course, self.assignment):
+                verdict.exercises[exercise.grade_id] = self.judge(exercise)
+        except Infrastructure as exc:
+            verdict.infrastructure_error = str(exc)
+        except Exception as exc:  # a check of ours crashed: never the student's zero
+            verdict.infrastructure_error = f"the grader failed: {type(exc).__name__}: {exc}"
+            traceback.print_exc()
+        finally:
+            self.close()
+        return verdict
+
+    def judge(self, exercise: Exercise) -> ExerciseVerdict:
+        ctx = Context(self.student, exercise, self._rng(exercise), runner=self._run)
+        result = ExerciseVerdict(exercise.grade_id)
+        unanswered = all(self.sources.get(g, "") == self.stubs.get(g) for g in exercise.cells)
+        if not unanswered:
+            ctx.lab = self._lab(exercise.lab) if exercise.lab else None
+            if exercise.answers:
+                report = ctx.run()
+                ctx.answers = report.get("names", {})
+        passed: set[str] = set()
+        for check in exercise.checks:
+            message = self._one(check, ctx, passed, unanswered)
+            if not message:
+                passed.add(check.name)
+            result.checks.append(CheckVerdict(check.name, 0.0 if message else check.points, check.points, message))
+        return result
+
+    @staticmethod
+    def _one(check, ctx: Context, passed: set[str], unanswered: bool) -> str:
+        if unanswered:
+            return "not answered"
+        missing = [n for n in check.needs if n not in passed]
+        if missing:
+            return f"needs {', '.join(missing)} to pass first"
+        try:
+            check.run(ctx)
+        except NotAnswered as exc:
+            return f"not answered: {exc}"
+        except CheckFailed as exc:
+            return str(exc) or "failed"
+        return ""
+
+    def _rng(self, exercise: Exercise) -> random.Random:
+        seed = hashlib.sha256(f"{self.secret}:{self.student}:{exercise.grade_id}".encode()).hexdigest()
+        return random.Random(seed)
+
+    def _lab(self, stack: str):
+        if stack not in self.labs:
+            from microlab import Lab, LabError
+
+            lab = Lab(backend="local", name=f"judge-{self.token[:8]}-{stack}", quiet=True)
+            self.labs[stack] = lab
+            try:
+                lab.up(stack)
+            except LabError as exc:
+                raise Infrastructure(f"the grader's own {stack!r} lab did not start: {exc}") from None
+        return self.labs[stack]
+
+    def _run(self, exercise: Exercise, code: str, env: dict[str, str], timeout: float) -> dict:
+        """The answer cells, then `code`, in a fresh confined interpreter."""
+        work = self.root / "work"
+        job_id = secrets.token_hex(6)
+        result = work / f".result-{job_id}.json"
+        job = {"provided": exercise.provided, "cells": {g: self.sources.get(g, "") for g in exercise.cells},
+               "code": code, "names": list(exercise.answers), "result": str(result)}
+        job_file = work / f".job-{job_id}.json"
+        job_file.write_text(json.dumps(job))
+        argv = [*confine.prefix(self.root, confine.hidden_folders(self.course)), sys.executable, "-I",
+                "-m", "microlab_grading.harness", str(job_file)]
+        try:
+            subprocess.run(argv, cwd=work, env=sandbox.environment(self.root, self.token) | env,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           timeout=timeout, start_new_session=True)
+        except subprocess.TimeoutExpired:
+            return {"timeout": timeout, "errors": {}, "names": {}, "result": None}
+        finally:
+            from microlab_grading import sweep
+
+            sweep.stop_marked(self.token)
+        if not result.exists():
+            return {"crashed": True, "errors": {}, "names": {}, "result": None}
+        return json.loads(result.read_text())
+
+    def close(self) -> None:
+        for lab in self.labs.values():
+            lab.down()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def main() -> int:
+    course, assignment, student, notebook, out = sys.argv[1:6]
+    verdict = Judge(Path(course), assignment, student, Path(notebook)).verdict()
+    verdict.save(Path(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
