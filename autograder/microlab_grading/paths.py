@@ -11,7 +11,7 @@ from pathlib import Path
 from microlab.errors import LabError
 from microlab.settings import settings
 
-COURSE_FILES = ("nbgrader_config.py", "source")  # what a copy of the course needs
+COURSE_FILES = ("nbgrader_config.py", "source", "checks")  # what a copy of the course needs
 
 
 def course_dir() -> Path:

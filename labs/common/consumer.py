@@ -11,9 +11,14 @@ reason in `rejected_events`, announced on the `events.rejected` topic, logged, a
 A dependency that is down (RetryLater) pauses the partition and retries; any other error is
 retried a few times and then rejected, so nothing stalls a consumer for ever.
 
-The consumer's topics are created before it subscribes (see topics.py), and a watchdog
-recreates the KafkaConsumer when events that waited at one idle check are still not fetched
-at the next, STALL_AFTER seconds later: one silent client stall must not stop the whole saga.
+The consumer's topics are created before it subscribes, and it subscribes so that its first
+join needs no second one (see topics.py). A second join can still be forced (a topic's
+partition count changes), and kafka-python 3.0.12 may never finish it: the leader's
+metadata-forced rejoin does not set `rejoin_needed`, so when its JoinGroup/SyncGroup round trip
+outlasts poll()'s timer the finished join is never collected (`ConsumerCoordinator.poll()`
+re-enters the join only while `need_rejoin()` is true) and the member stays REBALANCING with
+heartbeats off, fetching nothing new, for ever. A watchdog matches exactly that state and
+recreates the KafkaConsumer once it has lasted JOIN_STUCK_AFTER seconds.
 """
 from __future__ import annotations
 
@@ -30,7 +35,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from labs.common import events, outbox, topics
 
 ATTEMPTS = 3  # tries for an unexpected error before the event is rejected
-STALL_AFTER = 5.0  # idle seconds between the watchdog's checks; 2 checks see a stall
+JOIN_STUCK_AFTER = 3.0  # seconds a finished join may stay uncollected before reconnecting
 
 
 def consumer_models(base) -> tuple[type, type]:
@@ -83,7 +88,7 @@ class EventConsumer:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._failures: dict[tuple, int] = {}
-        self._fetched()  # the watchdog's state: when to check, what waited at the last check
+        self._stuck_since: float | None = None  # when the watchdog first saw the stuck join
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name=f"consumer-{self.group}", daemon=True)
@@ -99,7 +104,7 @@ class EventConsumer:
         from kafka import KafkaConsumer
 
         topics.ensure(self.bootstrap, self.topics, client_id=self.group)
-        self._fetched()
+        self._stuck_since = None
         consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, group_id=self.group,
                              client_id=self.group, enable_auto_commit=False,
                              auto_offset_reset="earliest", max_poll_records=100,
@@ -110,18 +115,15 @@ class EventConsumer:
                              reconnect_backoff_max_ms=1000,
                              # new partitions and leaders are seen in seconds, not 5 minutes
                              metadata_max_age_ms=5000,
-                             # consumers stalled under load (partitions assigned, no error, nothing
-                             # fetched); incremental fetch sessions are a known cause (kafka-python
-                             # #2575, #3131), and a full fetch costs nothing at the lab's size
+                             # full fetches cost nothing at the lab's size. Not a stall fix: the
+                             # fetch-session stall (kafka-python #2575) was fixed in 2.1.4, and
+                             # #3131 was a rebalance-listener bug (fixed in 3.0.9)
                              enable_incremental_fetch_sessions=False)
-        # Join only once every topic's partitions are known: a first join without them
-        # assigns nothing and forces a second join, which kafka-python 3.0.12 sometimes
-        # never finishes (the watchdog below is the second line of defence).
-        for topic in self.topics:
-            if not consumer.partitions_for_topic(topic):
-                consumer.close()
-                raise events.RetryLater(f"no partition metadata for {topic!r} yet")
-        consumer.subscribe(self.topics)
+        try:
+            topics.subscribe(consumer, self.topics)
+        except Exception:
+            _close(consumer)
+            raise
         return consumer
 
     def _run(self) -> None:
@@ -130,7 +132,7 @@ class EventConsumer:
             try:
                 consumer = consumer or self._connect()
                 self._poll_once(consumer)
-                self._check_stalled(consumer)
+                self._check_join(consumer)
                 backoff = 0.5
             except _Pause as pause:
                 self._stop.wait(pause.seconds)
@@ -144,8 +146,6 @@ class EventConsumer:
 
     def _poll_once(self, consumer) -> None:
         batches = consumer.poll(timeout_ms=500)
-        if batches:
-            self._fetched()
         pause = None
         for tp, records in batches.items():
             for record in records:
@@ -162,26 +162,19 @@ class EventConsumer:
         if pause:
             raise pause
 
-    def _fetched(self) -> None:
-        self._next_check, self._suspect = time.monotonic() + STALL_AFTER, {}
+    def _check_join(self, consumer) -> None:
+        """Raise _Stalled once the stuck join (module doc) has lasted JOIN_STUCK_AFTER seconds.
 
-    def _check_stalled(self, consumer) -> None:
-        """Raise _Stalled if events that waited at the previous idle check are still not fetched.
-
-        Checks run STALL_AFTER apart while nothing is fetched, so an event produced just before
-        a check is no alarm; a stall is called after 2 * STALL_AFTER at most."""
-        if time.monotonic() < self._next_check:
+        The grace period covers the moment between the join finishing on kafka-python's IO
+        thread and the poll that collects it."""
+        if not join_uncollected(consumer):
+            self._stuck_since = None
             return
-        self._next_check = time.monotonic() + STALL_AFTER
-        assigned = consumer.assignment()
-        ends = consumer.end_offsets(list(assigned), timeout_ms=5000) if assigned else {}
-        positions = {tp: consumer.position(tp, timeout_ms=5000) for tp in ends}
-        still = sorted(f"{tp.topic}-{tp.partition}" for tp, end in self._suspect.items()
-                       if tp in positions and positions[tp] < end)
-        if still:
-            raise _Stalled(f"events wait on {still} but nothing was fetched for "
-                           f"{STALL_AFTER * 2:.0f} s; recreating the Kafka consumer")
-        self._suspect = {tp: end for tp, end in ends.items() if end > positions[tp]}
+        now = time.monotonic()
+        self._stuck_since = self._stuck_since or now
+        if now - self._stuck_since >= JOIN_STUCK_AFTER:
+            raise _Stalled(f"group join finished {now - self._stuck_since:.1f} s ago but was never "
+                           "collected (kafka-python 3.0.12); recreating the Kafka consumer")
 
     # -- one event -----------------------------------------------------------------
     def process(self, record) -> None:
@@ -244,8 +237,23 @@ class EventConsumer:
         self.on_commit()
 
 
+def join_uncollected(consumer) -> bool:
+    """kafka-python 3.0.12's stuck join: REBALANCING although the broker has answered JoinGroup
+    and SyncGroup (the join task is done), and no poll will collect it (need_rejoin() is False).
+
+    A rebalance that is only slow (the broker still waiting for other members) has its join task
+    still running, so it never matches. Reads coordinator internals: no public API tells a
+    finished join from a running one."""
+    from kafka.structs import MemberState
+
+    coordinator = consumer._coordinator
+    task = coordinator._join_task
+    return (consumer.group_metadata().state == MemberState.REBALANCING
+            and task is not None and task.is_done and not coordinator.need_rejoin())
+
+
 class _Stalled(Exception):
-    """The client stopped fetching although events wait: reconnect (logged by the loop)."""
+    """The client will never finish its group join by itself: reconnect (logged by the loop)."""
 
 
 class _Pause(Exception):

@@ -1,10 +1,12 @@
-"""The shop's EventConsumer cannot stall silently: it creates its topics before it joins its
-group (a consumer that joins before its topic exists is assigned nothing at first), and a
-watchdog recreates the Kafka client when events wait on its partitions but nothing is fetched.
+"""The shop's EventConsumer cannot stall silently in a group join.
 
-The first test is the scenario of the CI failure (payment-service subscribed before
-'inventory' existed); on a calm machine it passes even without the fix, so the watchdog test
-is the one that pins the fix down."""
+kafka-python 3.0.12 never collects a group leader's metadata-forced rejoin whose JoinGroup/
+SyncGroup round trip outlasts poll()'s timer (labs/common/consumer.py, topics.py). The
+`slow_joins` fixture makes every join round trip return JOIN_DELAY late to the poll awaiting
+it, longer than any poll timeout here, so a forced rejoin always lands in that window. A topic
+growing from 1 to 3 partitions forces the rejoin: kafka-python alone then stays stuck, and
+the shop's consumer recovers within seconds. The shop's subscribe keeps the other trigger, a
+first join without partition metadata, from happening at all."""
 from __future__ import annotations
 
 import json
@@ -13,16 +15,23 @@ import time
 import uuid
 
 import pytest
-from kafka import KafkaProducer
-from kafkakit import subscribed_consumer
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.coordinator.base import BaseCoordinator
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
-from labs.common import consumer as consumer_mod
-from labs.common.consumer import EventConsumer, Handler, Tables, consumer_models
+from labs.common import topics
+from labs.common.consumer import (
+    JOIN_STUCK_AFTER,
+    EventConsumer,
+    Handler,
+    Tables,
+    consumer_models,
+    join_uncollected,
+)
 from labs.common.outbox import outbox_model
 
-pytestmark = [pytest.mark.kafka, pytest.mark.integration]
+JOIN_DELAY = 1.0  # s; EventConsumer polls with 500 ms, the plain client below with 200 ms
 
 
 class Base(DeclarativeBase):
@@ -41,17 +50,31 @@ def sessions(tmp_path):
     engine.dispose()
 
 
+@pytest.fixture
+def slow_joins(monkeypatch):
+    """Hold every finished join round trip JOIN_DELAY before it returns: the leader has assigned
+    and the broker has answered SyncGroup, but the poll that started the join has given up."""
+    original = BaseCoordinator._do_join_and_sync_async
+
+    async def late(self):
+        assignment = await original(self)
+        await self._manager._net.sleep(JOIN_DELAY)
+        return assignment
+
+    monkeypatch.setattr(BaseCoordinator, "_do_join_and_sync_async", late)
+
+
 def _consumer(broker, sessions, topic: str) -> EventConsumer:
     handlers = {"thing.happened": Handler(("order_id",), lambda _s, _e: [])}
     return EventConsumer(f"g-{uuid.uuid4().hex[:8]}", (topic,), handlers, sessions,
                          Tables(Processed, Rejected, Outbox), broker.bootstrap, logging.getLogger("t"))
 
 
-def _send(bootstrap: str, topic: str, n: int) -> None:
+def _send(bootstrap: str, topic: str, n: int, partition: int | None = None) -> None:
     producer = KafkaProducer(bootstrap_servers=bootstrap)
     for i in range(n):
-        event = {"event_id": uuid.uuid4().hex, "event_type": "thing.happened", "order_id": i}
-        producer.send(topic, json.dumps(event).encode(), key=str(i).encode())
+        event = {"event_id": uuid.uuid4().hex, "event_type": "thing.happened", "order_id": i + 1}
+        producer.send(topic, json.dumps(event).encode(), key=str(i).encode(), partition=partition)
     producer.flush(timeout=30)
     producer.close()
 
@@ -61,6 +84,13 @@ def _processed(sessions) -> int:
         return s.scalar(select(func.count()).select_from(Processed))
 
 
+def _wait(condition, seconds: float, step=lambda: time.sleep(0.1)) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        step()
+    return condition()
+
+
 def test_a_consumer_started_before_its_topic_exists_creates_it_and_processes_events(
         broker, admin, sessions):
     topic = f"t-{uuid.uuid4().hex[:10]}"
@@ -68,42 +98,73 @@ def test_a_consumer_started_before_its_topic_exists_creates_it_and_processes_eve
     consumer = _consumer(broker, sessions, topic)
     consumer.start()
     try:
-        deadline = time.monotonic() + 20
-        while topic not in admin.list_topics() and time.monotonic() < deadline:
-            time.sleep(0.2)
+        assert _wait(lambda: topic in admin.list_topics(), 20)
         # created by the consumer itself, with the broker's default partitions, before any send
         [described] = admin.describe_topics([topic])
         assert len(described["partitions"]) == 3
         _send(broker.bootstrap, topic, 9)
-        deadline = time.monotonic() + 30
-        while _processed(sessions) < 9 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert _processed(sessions) == 9
+        assert _wait(lambda: _processed(sessions) == 9, 30)
     finally:
         consumer.stop()
 
 
-def test_the_watchdog_calls_a_consumer_that_fetches_nothing_while_events_wait_stalled(
-        broker, new_topic, sessions, monkeypatch):
-    topic = new_topic(1)
-    _send(broker.bootstrap, topic, 3)
-    monkeypatch.setattr(consumer_mod, "STALL_AFTER", 0.0)  # every call is an idle check
-    service = _consumer(broker, sessions, topic)
-    client = subscribed_consumer(broker.bootstrap, topic, group_id=service.group,
-                                 auto_offset_reset="earliest", enable_auto_commit=False)
+def test_the_shops_subscribe_gives_the_first_join_every_partition(broker, new_topic):
+    topic = new_topic(3)
+    plain = KafkaConsumer(bootstrap_servers=broker.bootstrap, group_id=f"g-{uuid.uuid4().hex[:8]}")
+    shop = KafkaConsumer(bootstrap_servers=broker.bootstrap, group_id=f"g-{uuid.uuid4().hex[:8]}")
     try:
-        deadline = time.monotonic() + 30
-        while not client.assignment() and time.monotonic() < deadline:
-            client.poll(timeout_ms=200)
-        assert client.assignment()
-        client.pause(*client.assignment())  # a client that fetches nothing: the stall
-        client.seek_to_beginning()  # whatever that poll read, all 3 events wait again
-        service._check_stalled(client)  # the first idle check only notes what waits
-        with pytest.raises(consumer_mod._Stalled, match=rf"events wait on \['{topic}-0'\]"):
-            service._check_stalled(client)
-        # caught up: not a stall
-        client.seek_to_end()
-        service._check_stalled(client)
-        service._check_stalled(client)
+        plain.subscribe([topic])
+        # a join now would assign from an empty snapshot, and the next metadata would force a rejoin
+        assert not topics.snapshot_has_partitions(plain, [topic])
+        topics.subscribe(shop, [topic])
+        assert shop._coordinator._metadata_snapshot == {topic: {0, 1, 2}}
     finally:
-        client.close()
+        plain.close()
+        shop.close()
+
+
+def test_kafka_python_alone_never_collects_a_forced_rejoin_that_outlasts_its_poll(
+        broker, admin, new_topic, slow_joins):
+    topic = new_topic(1)
+    client = KafkaConsumer(bootstrap_servers=broker.bootstrap, group_id=f"g-{uuid.uuid4().hex[:8]}",
+                           enable_auto_commit=False, metadata_max_age_ms=1000)
+
+    def poll():
+        client.poll(timeout_ms=200)
+
+    try:
+        topics.subscribe(client, [topic])
+        assert _wait(client.assignment, 15, poll)  # the first join: collected, rejoin_needed was set
+        assert client.group_metadata().generation_id == 1 and not join_uncollected(client)
+        admin.create_partitions({topic: 3})  # the leader's next metadata forces a rejoin
+        assert _wait(lambda: join_uncollected(client), 15, poll)
+        deadline = time.monotonic() + JOIN_STUCK_AFTER + 3
+        while time.monotonic() < deadline:
+            poll()
+        # still stuck, polled all along: the join was answered but never collected
+        assert join_uncollected(client) and client.group_metadata().generation_id == 2
+        assert client.assignment() == {TopicPartition(topic, 0)}  # never partitions 1 and 2
+        assert client._coordinator._heartbeat_enabled is False  # the broker will expire it
+    finally:
+        client.close(timeout_ms=2000)
+
+
+def test_the_shop_consumer_recovers_from_that_stuck_rejoin_within_seconds(
+        broker, admin, new_topic, sessions, slow_joins, caplog):
+    topic = new_topic(1)
+    consumer = _consumer(broker, sessions, topic)
+    consumer.start()
+    try:
+        _send(broker.bootstrap, topic, 1)
+        assert _wait(lambda: _processed(sessions) == 1, 30)
+        admin.create_partitions({topic: 3})
+        grown = time.monotonic()
+        _send(broker.bootstrap, topic, 1, partition=2)  # only a member that joins again reads it
+        assert _wait(lambda: _processed(sessions) == 2, 30)
+        took = time.monotonic() - grown
+    finally:
+        consumer.stop()
+    # the stall did happen, and it was the watchdog that ended it
+    assert [r for r in caplog.records if "never collected" in r.getMessage()]
+    # metadata age (5 s) + the slow join + JOIN_STUCK_AFTER + a reconnect with its slow join
+    assert took < 5 + JOIN_DELAY + JOIN_STUCK_AFTER + 8, took
