@@ -51,9 +51,9 @@ def _consumer(bootstrap: str, timeout_ms: int) -> KafkaConsumer:
         return KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
                              bootstrap_timeout_ms=timeout_ms, request_timeout_ms=timeout_ms,
                              client_id="microlab-lab",
-                             # consumers stalled under load (partitions assigned, no error, nothing
-                             # fetched); incremental fetch sessions are a known cause (kafka-python
-                             # #2575, #3131), and a full fetch costs nothing at the lab's size
+                             # full fetches cost nothing at the lab's size (not a stall fix: the
+                             # fetch-session stall, kafka-python #2575, was fixed in 2.1.4; #3131
+                             # was a rebalance-listener bug)
                              enable_incremental_fetch_sessions=False)
     except KafkaError as exc:
         raise BrokerError(f"Kafka at {bootstrap} did not answer: {exc}") from exc

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from microlab.broker import client, config, jars, server
+from microlab import ports
 from microlab.local import processes
 
 
@@ -22,8 +23,8 @@ class SingleNodeBroker:
     def __init__(self, home: Path, port: int | None = None, controller_port: int | None = None,
                  libs: Path | None = None):
         self.home = Path(home)
-        self.port = port or processes.free_port()
-        self.controller_port = controller_port or processes.free_port()
+        self.port = port or ports.free_port()
+        self.controller_port = controller_port or ports.free_port()
         self.libs = libs
         self.pid: int | None = None
         self.log = self.home / "broker.log"

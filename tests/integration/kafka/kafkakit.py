@@ -1,24 +1,21 @@
-"""A kafka-python group consumer that joins only once its topics' partitions are known.
+"""A kafka-python group consumer for the tests, subscribed the way the shop's are.
 
-A first join without partition metadata assigns nothing and forces a second join, which
-kafka-python 3.0.12 sometimes never finishes under load (seen here: "Elected group leader
--- performing partition assignments" and then nothing). Incremental fetch sessions are
-off for the same reason (kafka-python #2575, #3131); a full fetch costs nothing here.
+A first join made before any metadata for the subscription forces a second join, which
+kafka-python 3.0.12 never collects if it outlasts poll()'s timer (see labs/common/topics.py):
+`labs.common.topics.subscribe` refreshes metadata right after subscribing so that no second
+join is needed. Incremental fetch sessions are off only because a full fetch costs nothing
+here (the fetch-session stall #2575 was fixed in 2.1.4; #3131 was a rebalance-listener bug).
 """
 from __future__ import annotations
 
-import time
-
 from kafka import KafkaConsumer
+
+from labs.common.topics import subscribe
 
 
 def subscribed_consumer(bootstrap: str, *topics: str, **config) -> KafkaConsumer:
     config.setdefault("enable_incremental_fetch_sessions", False)
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, **config)
-    deadline = time.monotonic() + 15
-    while not all(consumer.partitions_for_topic(t) for t in topics):
-        assert time.monotonic() < deadline, f"no partition metadata for {topics}"
-        time.sleep(0.1)
     if topics:
-        consumer.subscribe(topics)
+        subscribe(consumer, topics, timeout_ms=15000)
     return consumer
