@@ -52,6 +52,10 @@ def _answer(ctx: Context) -> set[str]:
     return set(value)
 
 
+def _a_set(ctx: Context) -> None:
+    ctx.expect(bool(_answer(ctx)), "ORDER_WRITES is empty")
+
+
 def _names_tables(ctx: Context) -> None:
     unknown = sorted(_answer(ctx) - set(TABLES))
     ctx.expect(not unknown, f"{unknown} are not tables of the monolith")
@@ -77,17 +81,17 @@ def _question(q: str):
     return run
 
 
+GATE = "a set of table names"
 EXERCISES = [
     Exercise("lab01_written_tables", cells=("lab01_tables_answer",), answers=("ORDER_WRITES",), lab="monolith",
-             checks=(Check("a set of the monolith's table names", 0.25, _names_tables),
+             timeout=15,
+             checks=(Check(GATE, 0.25, _a_set),
                      Check("the order and its lines", 0.5, _finds({"orders", "order_items"}, "the order tables"),
-                           needs=("a set of the monolith's table names",)),
-                     Check("the stock it takes", 0.5, _finds({"inventory"}, "the stock"),
-                           needs=("a set of the monolith's table names",)),
-                     Check("the payment", 0.5, _finds({"payments"}, "the payment"),
-                           needs=("a set of the monolith's table names",)),
-                     Check("no table the order leaves alone", 0.25, _only_written,
-                           needs=("a set of the monolith's table names",)))),
-    Exercise("lab01_quiz", cells=("lab01_quiz_answer",), answers=("QUIZ",),
+                           needs=(GATE,)),
+                     Check("the stock it takes", 0.5, _finds({"inventory"}, "the stock"), needs=(GATE,)),
+                     Check("the payment", 0.25, _finds({"payments"}, "the payment"), needs=(GATE,)),
+                     Check("only tables of the monolith", 0.25, _names_tables, needs=(GATE,)),
+                     Check("no table the order leaves alone", 0.25, _only_written, needs=(GATE,)))),
+    Exercise("lab01_quiz", cells=("lab01_quiz_answer",), answers=("QUIZ",), timeout=15,
              checks=tuple(Check(q, 1.0, _question(q)) for q in QUIZ)),
 ]

@@ -92,4 +92,5 @@ def hidden_folders(course: Path) -> list[Path]:
     if settings().course is not None:
         courses.add(settings().course.resolve())
     found = [c / part for c in courses for part in SECRET_PARTS]
+    found += [c.parent / ".git" for c in courses]  # the history holds every solution too
     return sorted(found + [settings().home.resolve()])

@@ -47,7 +47,7 @@ def run(job: dict) -> dict:
     for grade_id, source in job.get("cells", {}).items():
         try:
             exec(compile(source, f"<answer cell {grade_id}>", "exec"), namespace)
-        except BaseException as exc:  # noqa: BLE001: SystemExit too; a notebook goes on
+        except BaseException as exc:  # noqa: BLE001 (SystemExit too; a notebook goes on)
             report["errors"][grade_id] = _error(exc)
     report["names"] = {n: jsonable(namespace[n]) for n in job.get("names", []) if n in namespace}
     report["missing"] = [n for n in job.get("names", []) if n not in namespace]

@@ -20,13 +20,14 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
+from microlab.errors import LabError
 from microlab_grading import paths
 from microlab_grading.collect import Collected, collect
 from microlab_grading.nbg import nbgrader
 from microlab_grading.results import StudentResult, all_results, export_csv
 from microlab_grading import confine
 from microlab_grading.grading import Graded, grade_one
-from microlab_grading.sandbox import Limits
+from microlab_grading.sandbox import Limits, RunOutcome
 
 
 @dataclass
@@ -83,8 +84,13 @@ def collect_submissions(source: Path, assignment: str, course: Path | None = Non
 
 
 def autograde(assignment: str, course: Path | None = None, students: list[str] | None = None,
-              jobs: int = 2, limits: Limits | None = None, log=print) -> GradingRun:
+              jobs: int = 2, limits: Limits | None = None, log=print,
+              unsafe_no_sandbox: bool = False) -> GradingRun:
     started = time.monotonic()
+    if confine.mechanism() == "none" and not unsafe_no_sandbox:
+        raise LabError("no sandbox for student code here: install bubblewrap (Debian: apt install "
+                       "bubblewrap) or run as root, or pass --unsafe-no-sandbox to grade with the "
+                       "student's code running as you, able to read this course")
     course = course or paths.course_dir()
     limits = limits or Limits()
     if not _known(course, assignment):

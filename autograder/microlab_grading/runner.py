@@ -1,6 +1,10 @@
 """Executes one submitted notebook inside the sandbox, for the record only.
 
-    python -I -m microlab_grading.runner IN.ipynb OUT.ipynb CELL_TIMEOUT NOTEBOOK_TIMEOUT
+    python -I -m microlab_grading.runner IN.ipynb OUT_FD CELL_TIMEOUT NOTEBOOK_TIMEOUT
+
+The executed notebook goes to file descriptor OUT_FD, opened by the grader on a file outside
+the sandbox: the submission can delete its whole folder and the record still arrives (the
+kernel does not inherit the descriptor).
 
 nbgrader's own execution (BoundedExecute: per-cell and per-notebook timeouts), with no
 course, gradebook or check anywhere in reach. Its outputs are what the instructor sees in
@@ -17,13 +21,14 @@ from microlab_grading.execution import BoundedExecute
 
 
 def main() -> None:
-    source, out, cell, budget = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    source, out_fd, cell, budget = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     nb = nbformat.read(source, as_version=4)
     executor = BoundedExecute(timeout=cell, notebook_timeout=budget, interrupt_on_timeout=True)
     try:
         executor.preprocess(nb, {"metadata": {"path": str(source.parent)}})
     finally:
-        nbformat.write(nb, out)
+        with open(out_fd, "w", encoding="utf-8", closefd=True) as out:
+            nbformat.write(nb, out)
 
 
 if __name__ == "__main__":

@@ -76,12 +76,15 @@ def run_isolated(course: Path, assignment: str, student: str, submission: Path,
             return RunOutcome(student, False, 0.0, "the submission holds no notebook")
         inside = root / "work" / notebook.name
         shutil.copy2(notebook, inside)
-        out = root / "work" / f".executed-{token}.ipynb"
-        argv = [*confine.prefix(root, confine.hidden_folders(course)), sys.executable, "-I", "-m",
-                "microlab_grading.runner", str(inside), str(out), str(limits.cell), str(limits.notebook)]
-        reason = _execute(argv, root, token, limits)
-        if out.exists():
-            found = {notebook.name: out.read_bytes()}
+        with tempfile.TemporaryFile() as record:  # outside the sandbox: see runner.py
+            argv = [*confine.prefix(root, confine.hidden_folders(course)), sys.executable, "-I", "-m",
+                    "microlab_grading.runner", str(inside), str(record.fileno()), str(limits.cell),
+                    str(limits.notebook)]
+            reason = _execute(argv, root, token, limits, record.fileno())
+            record.seek(0)
+            data = record.read()
+        if data:
+            found = {notebook.name: data}
         elif not reason:
             reason = "the run produced no executed notebook"
     except OSError as exc:  # e.g. the submission deleted its own folder mid-run
@@ -92,20 +95,24 @@ def run_isolated(course: Path, assignment: str, student: str, submission: Path,
     return RunOutcome(student, bool(found), time.monotonic() - started, reason, swept, found)
 
 
-def _execute(argv: list[str], root: Path, token: str, limits: Limits) -> str:
+def _execute(argv: list[str], root: Path, token: str, limits: Limits, record_fd: int) -> str:
     """Run it with output to a file, not a pipe: a process the submission left behind may
     hold inherited pipes open forever, and reading them would hang the grader."""
-    log = root / "runner.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(argv, cwd=root / "work", env=environment(root, token), stdout=out,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-        try:
-            code = proc.wait(timeout=limits.notebook + limits.startup_slack)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            return f"timeout: the run took longer than {limits.notebook + limits.startup_slack} s"
-    if code == 0:
-        return ""
-    tail = log.read_text(errors="replace").splitlines()[-3:] if log.exists() else []
-    return f"the notebook runner failed (exit {code}): {' '.join(tail)}"
+    log = root.parent / f"{root.name}.runner.log"  # beside the sandbox, out of its reach
+    try:
+        with open(log, "wb") as out:
+            proc = subprocess.Popen(argv, cwd=root / "work", env=environment(root, token), stdout=out,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    start_new_session=True, pass_fds=(record_fd,))
+            try:
+                code = proc.wait(timeout=limits.notebook + limits.startup_slack)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                return f"timeout: the run took longer than {limits.notebook + limits.startup_slack} s"
+        if code == 0:
+            return ""
+        tail = log.read_text(errors="replace").splitlines()[-3:]
+        return f"the notebook runner failed (exit {code}): {' '.join(tail)}"
+    finally:
+        log.unlink(missing_ok=True)

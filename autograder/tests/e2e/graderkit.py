@@ -6,6 +6,8 @@ from pathlib import Path
 
 import nbformat
 
+from microlab import procfs
+
 from microlab_grading import pipeline
 from microlab_grading.sandbox import Limits
 
@@ -33,3 +35,9 @@ def grade_batch(course: Path, assignment: str, submissions: dict[str, dict[str, 
     run = pipeline.autograde(assignment, course, students=sorted(submissions), jobs=2,
                                limits=LIMITS.get(assignment, DEFAULT_LIMITS))
     return {r.student: r for r in run.results}, run
+
+
+def leftovers() -> list[int]:
+    """Processes still carrying a grading sandbox's environment."""
+    return [pid for pid in procfs.pids()
+            if any(b"microlab-grade-" in entry for entry in procfs.environ(pid))]
