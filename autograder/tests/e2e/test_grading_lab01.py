@@ -146,3 +146,14 @@ def test_a_grader_lab_that_cannot_start_is_an_infrastructure_error(course, tmp_p
     subprocess.run([*cli, "export", "--out", str(out)], env=env, check=True, timeout=120, capture_output=True)
     rows = {r["student"]: r for r in csv.DictReader(out.open()) if r["assignment"] == A}
     assert "did not start" in rows["unlucky"]["infrastructure_error"]
+
+
+def test_feedback_names_each_check_and_shows_no_grader_code(graded, course):
+    import html
+
+    pages = {p.parent.parent.name: html.unescape(p.read_text()) for p in pipeline.feedback(A, course)}
+    page = pages["wrong-forgot-inventory"]
+    assert "the stock it takes" in page and "FAIL" in page and "PASS" in page
+    checks_source = (course / "checks" / f"{A}.py").read_text()
+    assert "_fingerprints" in checks_source and "_fingerprints" not in page
+    assert '"q1": "b"' not in pages["wrong-quiz-q1"]  # the answer key stays with the grader
