@@ -39,8 +39,16 @@ class LocalBackend(Backend):
     def _stop(records: list[state.ProcessRecord]) -> None:
         processes.stop_groups([r.pid for r in records if processes.is_ours(r.pid, r.start_ticks)])
 
-    def _healthy(self, rec: state.ProcessRecord, c: Component) -> bool:
-        return not rec.stopped and self._alive(rec) and kinds.of(c).ready(c)(rec.port)
+    def _healthy(self, rec: state.ProcessRecord, c: Component, tries: int = 1) -> bool:
+        """Running and answering. A live process gets `tries` probes: on a loaded machine one
+        slow answer must not get a healthy component killed and replaced."""
+        for attempt in range(tries):
+            if rec.stopped or not self._alive(rec):
+                return False
+            if kinds.of(c).ready(c)(rec.port):
+                return True
+            time.sleep(0.3 * (attempt + 1))
+        return False
 
     # -- up ------------------------------------------------------------------
     def up(self, components: tuple[Component, ...], stack: str, report: Report = print) -> None:
@@ -61,7 +69,7 @@ class LocalBackend(Backend):
         rec = st.processes.get(c.name)
         if rec is None:
             return False
-        if self._healthy(rec, c):
+        if self._healthy(rec, c, tries=3):
             return True
         self._stop([rec])  # crashed, hung or stopped: replace it (on the same port)
         del st.processes[c.name]
