@@ -25,9 +25,6 @@ from microlab.topology import Component, all_components, component as find_compo
 class DockerBackend(Backend):
     name = "docker"
 
-    def __init__(self, lab_id: str):
-        super().__init__(lab_id)
-
     @property
     def client(self):
         return engine.client()
@@ -106,14 +103,14 @@ class DockerBackend(Backend):
             code = container.attrs["State"].get("ExitCode")
             return ComponentStatus(name, kind, "exited", None,
                                    f"{container.status} (exit code {code}); lab.up() replaces it")
-        state = "healthy" if port and _probe(spec, port) else (
+        condition = "healthy" if port and _probe(spec, port) else (
             "starting" if health == "starting" else "unhealthy")
         detail = f"container {container.short_id}"
-        if health != "starting" or state != "healthy":  # Docker's first check runs after 5 s
+        if health != "starting" or condition != "healthy":  # Docker's first check runs after 5 s
             detail += f", docker health: {health}"
         if spec.detail:
             detail = f"{spec.detail}; {detail}"
-        return ComponentStatus(name, kind, state, url, detail)
+        return ComponentStatus(name, kind, condition, url, detail)
 
     def logs(self, name: str, tail: int = 50) -> str:
         self._check_name(name)

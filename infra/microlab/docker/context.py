@@ -13,6 +13,8 @@ import tarfile
 import tomllib
 from pathlib import Path
 
+from packaging.requirements import Requirement  # jupyterlab, a dependency, brings it
+
 import labs
 import microlab
 
@@ -29,12 +31,16 @@ PYPROJECT = LABS.parent / "pyproject.toml"  # next to labs/ in a checkout; absen
 
 def requirements() -> list[str]:
     """The project's runtime dependencies minus the notebook tools, from pyproject.toml in
-    a checkout (always current) or the installed metadata otherwise."""
+    a checkout (always current) or the installed metadata otherwise.
+
+    In the canonical form the metadata writes (sorted specifiers, double-quoted markers):
+    the python base's tag digests this list, so the same dependencies must give the same
+    tag whichever source they were read from."""
     if PYPROJECT.exists():
         deps = tomllib.loads(PYPROJECT.read_text())["project"]["dependencies"]
     else:
         deps = [d for d in importlib.metadata.requires("microlab") or [] if "extra ==" not in d]
-    return sorted(d for d in deps if _name(d) not in NOT_IN_IMAGE)
+    return sorted(str(Requirement(d)) for d in deps if _name(d) not in NOT_IN_IMAGE)
 
 
 def _name(requirement: str) -> str:

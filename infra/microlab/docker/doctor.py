@@ -16,14 +16,15 @@ def checks() -> list[tuple[str, bool, str]]:
     from microlab.docker import engine, images, offline
 
     client = engine.client()
-    return [_image_set(client, images, offline), _registry(client, images), _published_ports(client)]
-
-
-def _image_set(client, images, offline) -> tuple[str, bool, str]:
     try:
         wanted = images.requested_set()
-    except SettingsError as exc:
-        return ("docker images", False, str(exc))
+    except SettingsError as exc:  # the row says which value is wrong; the registry row needs it
+        return [("docker images", False, str(exc)), _published_ports(client)]
+    return [_image_set(client, wanted, offline), _registry(client, wanted, images),
+            _published_ports(client)]
+
+
+def _image_set(client, wanted: str, offline) -> tuple[str, bool, str]:
     have = [r for r in offline.BASES if offline.present(client, offline.tag(r))]
     cached = sorted(p.name for p in offline.cache_dir().glob("*.tar.gz")) if offline.cache_dir().exists() else []
     detail = (f"MICROLAB_IMAGES={wanted}; offline bases on the engine: {', '.join(have) or 'none'}; "
@@ -33,16 +34,16 @@ def _image_set(client, images, offline) -> tuple[str, bool, str]:
     return ("docker images", True, detail)
 
 
-def _registry(client, images) -> tuple[str, bool, str]:
+def _registry(client, wanted: str, images) -> tuple[str, bool, str]:
     """Can the engine pull? Without a registry the offline image set is the way."""
-    if images.requested_set() == "offline":
+    if wanted == "offline":
         return ("docker registry", True, "not needed (MICROLAB_IMAGES=offline)")
     try:
         client.api.inspect_distribution(images.official("postgres"))
         return ("docker registry", True, "reachable: the official images can be pulled")
     except Exception as exc:  # the engine says why: DNS, proxy, no route
         reason = (getattr(exc, "explanation", None) or str(exc)).splitlines()[0][:160]
-        return ("docker registry", images.requested_set() == "auto",
+        return ("docker registry", wanted == "auto",
                 f"cannot pull ({reason}): use the offline image set, MICROLAB_IMAGES=offline "
                 "(auto mode switches to it by itself)")
 

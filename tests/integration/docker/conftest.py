@@ -68,6 +68,20 @@ def _nothing_left_behind(docker_client, prefix):
     assert leftovers(docker_client, prefix) == [], "the test's labs left resources behind"
 
 
+@pytest.fixture(scope="session")
+def services_lab(docker_images, find_leftovers):
+    """One "services" lab shared by the modules' tests (it takes ~30 s on 2 cores). A test
+    that changes it (stops a service, applies another gateway config) puts it back."""
+    prefix = f"dkmod{uuid.uuid4().hex[:6]}"
+    lab = Lab(backend="docker", name=prefix, quiet=True)
+    try:
+        lab.up("services")
+        yield lab
+    finally:
+        lab.down()
+        assert find_leftovers(prefix) == []
+
+
 @pytest.fixture
 def make_lab(docker_images, prefix):
     """make_lab() -> a new docker Lab of this test; all are torn down afterwards."""

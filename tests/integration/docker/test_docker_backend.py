@@ -31,19 +31,6 @@ def run_python(client, lab: Lab, name: str, code: str) -> tuple[int, str]:
     return result.exit_code, result.output.decode(errors="replace")
 
 
-@pytest.fixture(scope="module")
-def services_lab(docker_images, find_leftovers):
-    """One "services" lab for the read-only tests of this module (it takes ~10 s)."""
-    prefix = f"dkmod{uuid.uuid4().hex[:6]}"
-    lab = Lab(backend="docker", name=prefix, quiet=True)
-    try:
-        lab.up("services")
-        yield lab
-    finally:
-        lab.down()
-        assert find_leftovers(prefix) == []
-
-
 def test_monolith_up_serves_over_http_and_down_removes_everything(make_lab, find_leftovers):
     lab = make_lab()
     lab.up("monolith")
@@ -227,3 +214,30 @@ def test_lab_stop_takes_one_container_down_and_up_brings_it_back(make_lab):
         requests.get(f"{url}/health", timeout=3)
     lab.up("monolith")
     assert requests.get(f"{lab.url('monolith')}/health", timeout=10).status_code == 200
+
+
+def test_owned_lists_every_container_of_the_lab_and_nothing_else(services_lab, docker_client, make_lab):
+    other = make_lab()
+    other.up("monolith")  # another lab's containers on the same engine must not be listed
+    owned = services_lab.backend.owned()
+    found = docker_client.containers.list(all=True, filters=naming.lab_filter(services_lab.name))
+    assert {o.ident for o in owned} == {c.id for c in found} and len(owned) == len(found)
+    assert {o.kind for o in owned} == {"container"}
+    expected = {c.name for c in stack("services")} | {c.database.name for c in SERVICES}
+    assert {o.component for o in owned} == expected
+    assert {o.component for o in other.backend.owned()} == {"monolith", "monolith-db"}
+
+
+def test_a_stopped_service_comes_back_on_the_same_url(services_lab):
+    """lab.stop() is an outage on purpose: the notebook's saved URL must work again after up()."""
+    url = services_lab.url("user-service")
+    services_lab.stop("user-service")
+    try:
+        assert services_lab.status()["user-service"].state == "exited"
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"{url}/health", timeout=3)
+    finally:
+        services_lab.up("services")
+    assert services_lab.url("user-service") == url
+    assert requests.get(f"{url}/health", timeout=10).status_code == 200
+    assert requests.get(f"{services_lab.url('gateway')}/api/v1/users/1", timeout=10).status_code in (200, 404)
