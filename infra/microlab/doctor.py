@@ -9,6 +9,7 @@ from microlab.docker import doctor as docker_doctor
 from microlab.engine import docker_problem
 from microlab.lab import choose_backend
 from microlab.ports import can_listen
+from microlab.settings import SettingsError
 
 COMMON_PORTS = (8000, 8001, 8080, 9092, 5432)
 
@@ -27,7 +28,10 @@ def checks() -> list[tuple[str, bool, str]]:
                  "MICROLAB_PORT_BASE is set)"))
     java = shutil.which("java")
     rows.append(("java", True, java or "not on PATH (the Kafka set-up brings a JDK when needed)"))
-    rows.append(("backend for 'auto'", True, choose_backend("auto", "default")))
+    try:
+        rows.append(("backend for 'auto'", True, choose_backend("auto", "default")))
+    except SettingsError as exc:  # one bad MICROLAB_* value: say which, and still show the rest
+        rows.append(("settings", False, str(exc)))
     rows.extend(docker_doctor.checks())  # images, registry, ports held by containers
     return rows
 
@@ -36,5 +40,5 @@ def run(_args=None) -> int:
     rows = checks()
     for what, ok, detail in rows:
         print(f"  {'ok ' if ok else 'FIX'}  {what:<20} {detail}")
-    # Only Python is required: without Docker the local backend runs everything.
-    return 0 if rows[0][1] else 1
+    # Only Python and valid settings are required: without Docker the local backend runs everything.
+    return 0 if all(ok for what, ok, _ in rows if what in ("python", "settings")) else 1
