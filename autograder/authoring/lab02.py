@@ -1,5 +1,5 @@
 """02-decomposition: bounded contexts and three ways to cut the monolith."""
-from nbbuild import Notebook, hidden
+from nbbuild import Notebook
 
 
 def notebook() -> Notebook:
@@ -35,7 +35,7 @@ def notebook() -> Notebook:
         columns = [c["name"] for c in schema.get_columns(table)]
         foreign = [f"{fk['constrained_columns'][0]} -> {fk['referred_table']}" for fk in schema.get_foreign_keys(table)]
         print(f"{table:<12} columns={columns}  foreign keys={foreign}")
-    """, locked=True)
+    """, locked="setup")
     nb.md("""
     Every area of the shop sits in one schema, tied together by foreign keys: an order row
     points at a user row and at inventory rows. Joins are easy; so is coupling. The
@@ -45,12 +45,12 @@ def notebook() -> Notebook:
     endpoints of their own).
     """)
     nb.code("""
-    from microlab_grading.lab02_checks import ENDPOINTS, TABLES
+    from microlab.visible.lab02 import ENDPOINTS, TABLES
 
     assert sorted(TABLES) == sorted(schema.get_table_names()), "the exercise lists the live monolith's tables"
     for endpoint, (writes, serves) in ENDPOINTS.items():
         print(f"{endpoint:<30} writes={sorted(writes) or '-'}  serves={sorted(serves) or '-'}")
-    """, locked=True)
+    """, locked="monolith_endpoints")
     nb.md("""
     ## 2. Bounded contexts
 
@@ -84,71 +84,63 @@ def notebook() -> Notebook:
        structure of the organisation that builds it. Align service boundaries with teams so
        each team owns its services end to end.
 
+    ```mermaid
+    flowchart LR
+      S[a subdomain] --> W{"does the company win<br/>customers with it?"}
+      W -- yes --> C["core: build it, with your best people"]
+      W -- no --> O{"is it specific<br/>to the company?"}
+      O -- yes --> Su["supporting: build it, simply"]
+      O -- no --> G["generic: buy it or use it off the shelf"]
+    ```
+
     > **The shop.** microlab shop wins customers with how it takes and handles orders
     > (bundles, instant confirmation, order tracking). It keeps stock in its own warehouse
     > with a plain count per item. It takes card payments through a payment provider.
     > Customers sign up with an email address.
-
-    ```mermaid
-    flowchart TB
-      subgraph core
-        ordering
-      end
-      subgraph supporting
-        inventory
-      end
-      subgraph generic
-        payments
-        accounts
-      end
-    ```
     """)
     nb.md("""
     ## Exercise 1 · Split the monolith (autograded)
 
     Fill in `SERVICES`: one entry per service you propose, with the monolith tables it owns
     and the endpoints it serves. Name the services as you like. The checks do not compare
-    with one memorised answer; they check rules:
+    with one memorised answer; they check rules (each rule earns its own points):
 
-    - every table has **exactly one** owner (no table left behind, none shared);
-    - every endpoint lives in exactly one service, and that service owns every table the
-      endpoint **writes** and every table whose rows it **serves**: no service needs another
-      service's table for its writes;
-    - the split is not the monolith again (at least 3 services), and not nanoservices;
-    - a service that owns tables also serves at least one endpoint.
+    - **tables:** every table has an owner; one owner per table (none shared); only the
+      monolith's tables;
+    - **endpoints:** every endpoint has a service; one service per endpoint; only the shop's
+      endpoints; *writes stay local* (the service owns every table the endpoint writes) and
+      *reads stay local* (it owns every table whose rows the endpoint serves);
+    - **the split:** not the monolith again (at least 3 services that own a table and serve
+      an endpoint); no nanoservices (tables written in one transaction stay together); no
+      empty services (a service that owns no table and serves no endpoint is not a service);
+      no table behind a network (a service that owns tables serves an endpoint).
     """)
     nb.answer("lab02_services", """
     # One entry per service: "service-name": {"tables": ["..."], "endpoints": ["POST /...", "GET /..."]}
+    SERVICES = {}
     ### BEGIN SOLUTION
     SERVICES = {
         "user-service": {"tables": ["users"], "endpoints": ["POST /users", "GET /users/{id}"]},
-        "order-service": {
-            "tables": ["orders", "order_items"],
-            "endpoints": ["POST /orders", "GET /orders/{id}", "GET /users/{id}/orders"],
-        },
-        "inventory-service": {
-            "tables": ["inventory"],
-            "endpoints": ["GET /inventory", "GET /inventory/{sku}", "POST /inventory/reservations"],
-        },
+        "order-service": {"tables": ["orders", "order_items"],
+                          "endpoints": ["POST /orders", "GET /orders/{id}", "GET /users/{id}/orders"]},
+        "inventory-service": {"tables": ["inventory"],
+                              "endpoints": ["GET /inventory", "GET /inventory/{sku}", "POST /inventory/reservations"]},
         "payment-service": {"tables": ["payments"], "endpoints": ["POST /payments", "GET /payments/{id}"]},
     }
     ### END SOLUTION
     """)
     nb.tests("lab02_tables", 3, """
-    # Check: every table has exactly one owner.
-    from microlab_grading import lab02_checks as checks
-    checks.visible("lab02_tables", checks.check_shape, SERVICES)
-    """, hidden("lab02_checks", "_checks.check_tables(SERVICES)"))
+    from microlab.visible import lab02
+    lab02.tables(SERVICES)
+    """)
     nb.tests("lab02_endpoints", 3, """
-    # Check: every endpoint has a home that owns the data it writes and serves.
-    from microlab_grading import lab02_checks as checks
-    checks.visible("lab02_endpoints", checks.check_endpoints_listed, SERVICES)
-    """, hidden("lab02_checks", "_checks.check_endpoints(SERVICES)"))
+    from microlab.visible import lab02
+    lab02.endpoints(SERVICES)
+    """)
     nb.tests("lab02_split", 2, """
-    # Check: not the monolith again, not nanoservices.
-    from microlab_grading import lab02_checks as checks
-    checks.visible("lab02_split", checks.check_shape, SERVICES)
-    """, hidden("lab02_checks", "_checks.check_split(SERVICES)"))
+    from microlab.visible import lab02
+    lab02.split(SERVICES)
+    """)
     nb.md("""
     ### Why not one service per table?
 
@@ -161,11 +153,14 @@ def notebook() -> Notebook:
     nb.md("""
     ## Exercise 2 · Classify the subdomains (autograded)
 
-    Using the shop's story above, classify each subdomain as `"core"`, `"supporting"` or
-    `"generic"`.
+    Using the shop's story above, classify each of its four subdomains. Set `SUBDOMAIN_KIND`
+    to a dict with the keys `"ordering"`, `"inventory"`, `"payments"` and `"accounts"`, each
+    mapped to one of `"core"`, `"supporting"` or `"generic"`:
+    `SUBDOMAIN_KIND = {"ordering": "<kind>", "inventory": "<kind>", ...}`. Each subdomain
+    earns its own points.
     """)
     nb.answer("lab02_kinds", """
-    # "ordering", "inventory", "payments", "accounts" -> "core" | "supporting" | "generic"
+    SUBDOMAIN_KIND = {"ordering": None, "inventory": None, "payments": None, "accounts": None}
     ### BEGIN SOLUTION
     SUBDOMAIN_KIND = {
         "ordering": "core",
@@ -176,61 +171,71 @@ def notebook() -> Notebook:
     ### END SOLUTION
     """)
     nb.tests("lab02_subdomains", 2, """
-    from microlab_grading import lab02_checks as checks
-    checks.visible("lab02_subdomains", checks.check_kinds_shape, SUBDOMAIN_KIND)
-    """, hidden("lab02_checks", "_checks.check_subdomains(SUBDOMAIN_KIND)"))
+    from microlab.visible import lab02
+    lab02.subdomains(SUBDOMAIN_KIND)
+    """)
     nb.md("""
     ## Exercise 3 · Conway's law (autograded)
 
     The shop has three teams: a *checkout* team, a *warehouse* team and a two-person
     *platform* team that also looks after sign-up and the payment provider integration.
-    Which statement follows from Conway's law? Set `CONWAY` to `"a"`, `"b"`, `"c"` or `"d"`.
+    Which of these statements follow from Conway's law?
 
     - a. Each team should own exactly one database table.
     - b. The number of services should equal the number of developers.
     - c. Give each team the services of its own area (checkout: orders; warehouse: inventory;
       platform: accounts and payments), so most changes need one team only.
     - d. All teams should share one service so that they communicate more.
+
+    Set `CONWAY` to a dict with the keys `"a"` to `"d"`: `True` if the statement follows,
+    `False` if it does not. Each statement earns its own points.
     """)
     nb.answer("lab02_conway_answer", """
-    CONWAY = None  # "a", "b", "c" or "d"
+    CONWAY = {"a": None, "b": None, "c": None, "d": None}  # True or False each
     ### BEGIN SOLUTION
-    CONWAY = "c"
+    CONWAY = {"a": False, "b": False, "c": True, "d": False}
     ### END SOLUTION
     """)
     nb.tests("lab02_conway", 1, """
-    from microlab_grading import lab02_checks as checks
-    checks.visible("lab02_conway", checks.check_choice, CONWAY)
-    """, hidden("lab02_checks", "_checks.check_conway(CONWAY)"))
+    from microlab.visible import lab02
+    lab02.conway(CONWAY)
+    """)
     nb.md("""
     ## 4. The split, running
 
-    The shop's four services do exactly this split. Each one has its own database; the
-    tables you assigned are where you put them.
+    The shop's four services are one split that keeps every rule: accounts, ordering, stock
+    and payments, each with a database of its own. The inventory service keeps the stock as
+    `items`, and its reservations (what `POST /inventory/reservations` writes) in
+    `reservations` and `reservation_lines`. The services also tell each other what happened
+    through events, and three tables are their bookkeeping for that, listed apart below:
+    `outbox` (events committed with the change they announce, not yet published),
+    `processed_events` (events already handled, so a redelivered one changes nothing twice)
+    and `rejected_events` (events that could not be applied). Events come later in the course.
     """)
     nb.code("""
     lab.up("services")
+    MESSAGING = {"outbox", "processed_events", "rejected_events"}  # the events' bookkeeping
     for service in ("user-service", "order-service", "inventory-service", "payment-service"):
-        tables = inspect(create_engine(lab.database_url(service))).get_table_names()
-        print(f"{service:<18} owns {sorted(tables)}")
-    """, locked=True)
+        engine = create_engine(lab.database_url(service))
+        tables = set(inspect(engine).get_table_names())
+        engine.dispose()
+        print(f"{service:<18} owns {sorted(tables - MESSAGING)}  messaging {sorted(tables & MESSAGING) or '-'}")
+    """, locked="services_running")
     nb.md("""
     ## Self-check
 
-    The cell below summarises the visible checks. Hidden checks run when your notebook is
-    graded; `microlab check notebooks/02-decomposition.ipynb` runs the whole notebook the
-    way the grader does and prints the same report.
+    The cell below summarises the visible checks. More checks run when your notebook is
+    graded: the grader reads your answers from your answer cells, on its own.
     """)
     nb.code("""
-    from microlab_grading.selfcheck import summary
+    from microlab.selfcheck import summary
     summary(["lab02_tables", "lab02_endpoints", "lab02_split", "lab02_subdomains", "lab02_conway"]);
-    """, locked=True)
-    nb.md("""
-    ## Cleanup
-    """)
+    """, locked="self_check")
+    nb.md("## Cleanup")
     nb.code("""
+    monolith_db.dispose()
     lab.down()
-    """, locked=True)
+    """, locked="cleanup")
     nb.md("""
     ## Key takeaways
 
