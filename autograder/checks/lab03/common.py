@@ -1,0 +1,101 @@
+"""What the checks of 03 share: the grader's own definitions of the notebook's locked cells,
+running the student's cells against the grader's lab, and the grader's own data in it."""
+from __future__ import annotations
+
+import time
+import uuid
+from contextlib import contextmanager
+
+import httpx
+from microlab_grading.exercise import CheckFailed, Context
+
+# What the locked cells before the answers define, as the grader's own source. The URLs come
+# from the environment, so one source serves the grader's lab and the gateway in front of it.
+# The clock and sleep are taken before any student code runs: patching `time` changes nothing.
+PROVIDED = '''
+import os
+import time
+from time import monotonic as grader_clock, sleep as grader_sleep
+
+import requests
+
+ORDER_SERVICE = os.environ["ORDER_SERVICE"]
+USER_SERVICE = os.environ["USER_SERVICE"]
+
+
+class ServiceError(Exception):
+    """A dependency failed: it answered with an error, too late, or not at all."""
+
+
+class CircuitOpenError(Exception):
+    """Raised instead of calling a dependency while the breaker is open."""
+
+
+def fetch_user(user_id):
+    response = requests.get(f"{USER_SERVICE}/users/{user_id}", timeout=2)
+    response.raise_for_status()
+    return response.json()
+'''
+
+
+def run(ctx: Context, code: str, order_service: str | None = None, timeout: float | None = None):
+    """The answer cells, then `code`, against the grader's lab; `result` as JSON, or
+    CheckFailed when the student's code never let `code` finish."""
+    env = {"ORDER_SERVICE": order_service or ctx.lab.url("order-service"),
+           "USER_SERVICE": ctx.lab.url("user-service")}
+    report = ctx.run(code, env=env, timeout=timeout)
+    if "timeout" in report:
+        raise CheckFailed(f"your code did not finish within {report['timeout']:g} s{cell_errors(report)}")
+    if report.get("crashed"):
+        raise CheckFailed(f"the interpreter running your code stopped before it reported{cell_errors(report)}")
+    if "check_error" in report:
+        error = report["check_error"]
+        raise CheckFailed(f"could not use your answer: {error['type']}: {error['message']}{cell_errors(report)}")
+    return report["result"]
+
+
+def cell_errors(report: dict) -> str:
+    errors = report.get("errors") or {}
+    return "".join(f" (your cell {g} raised {e['type']}: {e['message'][:80]})" for g, e in errors.items())
+
+
+@contextmanager
+def fault(ctx: Context, service: str, **settings):
+    ctx.lab.fault(service, **settings)
+    try:
+        yield
+    finally:
+        ctx.lab.fault(service)
+
+
+@contextmanager
+def stopped(ctx: Context, service: str):
+    """`service` really down (its process stopped), brought back whatever happens."""
+    ctx.lab.stop(service)
+    try:
+        yield
+    finally:
+        ctx.lab.up("services")
+
+
+def new_user(ctx: Context) -> dict:
+    tag = uuid.uuid4().hex[:10]
+    response = httpx.post(f"{ctx.lab.url('user-service')}/users",
+                          json={"name": f"Grader {tag}", "email": f"grader-{tag}@example.org"}, timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def place_order(ctx: Context, user_id: int) -> dict:
+    items = httpx.get(f"{ctx.lab.url('inventory-service')}/inventory", timeout=10).json()
+    sku = max(items, key=lambda i: i["stock"])["sku"]
+    response = httpx.post(f"{ctx.lab.url('order-service')}/orders", timeout=10,
+                          json={"user_id": user_id, "items": [{"sku": sku, "quantity": ctx.rng.randint(1, 3)}]})
+    response.raise_for_status()
+    return response.json()
+
+
+def requests_logged(ctx: Context, service: str, path: str) -> int:
+    """Requests for `path` that really reached `service`, from its own request log."""
+    time.sleep(0.3)  # the service writes its log line just after it answered
+    return sum(f" GET {path} -> " in line for line in ctx.lab.logs(service, tail=5000).splitlines())

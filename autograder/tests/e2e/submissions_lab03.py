@@ -1,0 +1,93 @@
+"""Wrong answers to 03's exercises, each the reference answer with a plausible mistake, and
+the sub-checks the grader must fail it on. Wrong answers to different exercises are handed
+in together (a submission replaces one answer cell per exercise): the judge runs each
+exercise's own cells only, so they do not interfere, and 03's gradings stay few."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import zip_longest
+
+ORDERS, BREAKER, LIBRARY = "lab03_get_user_orders", "lab03_circuit_breaker", "lab03_pybreaker"
+CELLS = {ORDERS: "lab03_get_user_orders_answer", BREAKER: "lab03_circuit_breaker_answer",
+         LIBRARY: "lab03_pybreaker_answer"}
+
+
+@dataclass(frozen=True)
+class Wrong:
+    name: str
+    grade_id: str
+    edits: tuple[tuple[str, str], ...]  # (old, new) replacements in the reference answer
+    fails: tuple[str, ...]  # the sub-checks it must fail
+    only: bool = True  # and every other sub-check of its exercise must pass
+
+    def source(self, reference: dict[str, str]) -> str:
+        src = reference[CELLS[self.grade_id]]
+        for old, new in self.edits:
+            assert old in src, f"{self.name}: the reference answer no longer contains {old!r}"
+            src = src.replace(old, new)
+        return src
+
+
+RAISE_OTHER = '    else:\n        raise ServiceError(f"Order service returned {response.status_code}")'
+TRY_GET = ('    try:\n        response = requests.get(f"{ORDER_SERVICE}/users/{user_id}/orders", timeout=5)\n'
+           '    except requests.RequestException as exc:\n'
+           '        raise ServiceError(f"Order service unreachable: {exc}") from exc\n')
+ERRORS = ("a 500 raises ServiceError", "a 502 raises ServiceError", "a 503 raises ServiceError",
+          "a stopped service raises ServiceError", "a slow answer beyond the timeout raises ServiceError")
+WRONG_ORDERS = [
+    Wrong("only-500-is-an-error", ORDERS,
+          ((RAISE_OTHER, RAISE_OTHER.replace("    else:", "    elif response.status_code == 500:")),),
+          ("a 502 raises ServiceError", "a 503 raises ServiceError")),
+    Wrong("requests-exceptions-escape", ORDERS,  # the course text's version, as quoted
+          ((TRY_GET, '    response = requests.get(f"{ORDER_SERVICE}/users/{user_id}/orders", timeout=5)\n'),),
+          ("a stopped service raises ServiceError", "a slow answer beyond the timeout raises ServiceError")),
+    Wrong("rebinds-ServiceError", ORDERS, (("def get_user_orders", "ServiceError = Exception\n\ndef get_user_orders"),),
+          ERRORS),
+    Wrong("no-timeout", ORDERS, ((", timeout=5)", ")"),), ("a slow answer beyond the timeout raises ServiceError",)),
+    Wrong("timeout-too-short", ORDERS, ((", timeout=5)", ", timeout=1)"),),
+          ("a slow answer within the timeout is waited for",)),
+]
+WRONG_BREAKER = [
+    # the other checks use one of the drawn thresholds too: which of them fail depends on it
+    Wrong("hard-coded-threshold", BREAKER, (("self.failure_threshold = failure_threshold", "self.failure_threshold = 3"),),
+          ("opens at failure_threshold",), only=False),
+    Wrong("never-resets-the-count", BREAKER,
+          (('self.state, self.failures = "closed", 0', 'self.state = "closed"'),), ("a success resets the failure count",)),
+    Wrong("no-half-open", BREAKER,  # after reset_timeout it simply closes: a failed trial does not reopen it
+          (('            self.state = "half-open"', '            self.state, self.failures = "closed", 0'),),
+          ("a failed trial opens again",)),
+    Wrong("own-CircuitOpenError", BREAKER,
+          (("class CircuitBreaker:", "class CircuitOpenError(Exception):\n    pass\n\n\nclass CircuitBreaker:"),),
+          ("fails fast while open", "stops calling a failing user-service",
+           "a trial call after reset_timeout", "a failed trial opens again")),
+    Wrong("stays-open-for-ever", BREAKER,
+          (("if time.monotonic() - self.opened_at < self.reset_timeout:", "if True:"),),
+          ("a trial call after reset_timeout", "a successful trial closes", "a failed trial opens again")),
+]
+PROTECTED = "return user_breaker.call(fetch_user, user_id)"
+SETTINGS = "pybreaker.CircuitBreaker(fail_max=3, reset_timeout=10)"
+NEVER_OPENS = ("opens after 3 failures", "no request reaches user-service while open")
+WRONG_LIBRARY = [
+    Wrong("bypasses-the-breaker", LIBRARY, ((PROTECTED, "return fetch_user(user_id)"),), NEVER_OPENS),
+    Wrong("fail-max-5", LIBRARY, (("fail_max=3", "fail_max=5"),),
+          ("user_breaker: fail_max=3, reset_timeout=10", *NEVER_OPENS)),
+    Wrong("reset-timeout-60", LIBRARY, (("reset_timeout=10", "reset_timeout=60"),),
+          ("user_breaker: fail_max=3, reset_timeout=10",)),
+    Wrong("excludes-http-errors", LIBRARY,
+          ((SETTINGS, SETTINGS.replace(")", ", exclude=[requests.HTTPError])")),), NEVER_OPENS),
+    Wrong("a-new-breaker-per-call", LIBRARY, ((PROTECTED, f"return {SETTINGS}.call(fetch_user, user_id)"),),
+          NEVER_OPENS),
+]
+WRONG = [*WRONG_ORDERS, *WRONG_BREAKER, *WRONG_LIBRARY]
+
+
+def submissions(reference: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Wrong answers grouped: the i-th of each exercise's list in submission i."""
+    groups = zip_longest(WRONG_ORDERS, WRONG_BREAKER, WRONG_LIBRARY)
+    return {f"wrong-{i}": {CELLS[w.grade_id]: w.source(reference) for w in group if w}
+            for i, group in enumerate(groups, 1)}
+
+
+def submission_of(wrong: Wrong) -> str:
+    return next(f"wrong-{i}" for i, group in enumerate(zip_longest(WRONG_ORDERS, WRONG_BREAKER, WRONG_LIBRARY), 1)
+                if wrong in group)
