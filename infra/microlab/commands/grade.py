@@ -1,7 +1,8 @@
 """Instructor and student commands for the graded course (autograder/, nbgrader):
 
-  microlab grade generate|release|collect|autograde|feedback|export|formgrader ...
-  microlab check NOTEBOOK
+  microlab grade generate|release|handout|collect|autograde|feedback|export|formgrader ...
+  microlab check NOTEBOOK        (students: the visible checks)
+  microlab solutions NOTEBOOK    (self-study with the full repository: the instructor's solutions)
 """
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from pathlib import Path
 def _grading():
     try:
         from microlab_grading import pipeline, paths
-    except ModuleNotFoundError as exc:  # an install without the autograder package
-        raise SystemExit(f"microlab: the grading tools are not installed ({exc}); run `make setup`")
+    except ModuleNotFoundError as exc:  # the student handout has no grading tools, on purpose
+        raise SystemExit(f"microlab: grading is for instructors: this install has no grading tools "
+                         f"({exc.name} is missing). Students: `microlab check NOTEBOOK` runs the "
+                         "visible checks") from None
     return pipeline, paths
 
 
@@ -30,6 +33,11 @@ def add_commands(sub) -> None:
     p.add_argument("assignments", nargs="*")
     p.set_defaults(run=_release)
 
+    p = steps.add_parser("handout", help="build the student handout: released notebooks, the shop, "
+                                         "the runtime, visible checks; nothing of the grader's")
+    p.add_argument("out", type=Path)
+    p.set_defaults(run=_handout)
+
     p = steps.add_parser("collect", help="take submissions from a folder or a zip into submitted/")
     p.add_argument("assignment")
     p.add_argument("source", type=Path, help="folder or .zip of submissions")
@@ -41,6 +49,8 @@ def add_commands(sub) -> None:
     p.add_argument("--jobs", type=int, default=2, help="submissions executed at the same time")
     p.add_argument("--cell-timeout", type=int, default=120)
     p.add_argument("--notebook-timeout", type=int, default=600)
+    p.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="grade even where student code cannot be confined (it runs as you)")
     p.set_defaults(run=_autograde)
 
     p = steps.add_parser("feedback", help="HTML feedback per student, hidden tests' code removed")
@@ -59,6 +69,31 @@ def add_commands(sub) -> None:
     p.add_argument("notebook", type=Path)
     p.add_argument("--cell-timeout", type=int, default=120)
     p.set_defaults(run=_check)
+
+    p = sub.add_parser("solutions", help="self-study: print the instructor's reference solutions of a notebook")
+    p.add_argument("notebook", help="e.g. 03-sync-communication or notebooks/03-sync-communication.ipynb")
+    p.set_defaults(run=_solutions)
+
+
+def _handout(args) -> None:
+    _grading()
+    from microlab_grading import handout
+
+    try:
+        out = handout.build(args.out)
+    except FileExistsError as exc:
+        raise SystemExit(f"microlab: {exc}") from None
+    print(f"handout written to {out}: give students this folder (`make lab` inside it)")
+
+
+def _solutions(args) -> None:
+    pipeline, paths = _grading()
+    name = Path(args.notebook).stem
+    if name not in paths.assignments():
+        raise SystemExit(f"microlab: {name} is not a graded notebook; graded: {', '.join(paths.assignments())}")
+    print(f"# The instructor's reference solutions of {name} (self-study: try first, then compare)")
+    for grade_id, source in pipeline.solution_sources(name).items():
+        print(f"\n## {grade_id}\n{source}")
 
 
 def _generate(args) -> None:
@@ -87,7 +122,8 @@ def _autograde(args) -> int:
     from microlab_grading.sandbox import Limits
 
     run = pipeline.autograde(args.assignment, students=args.student, jobs=args.jobs,
-                             limits=Limits(cell=args.cell_timeout, notebook=args.notebook_timeout))
+                             limits=Limits(cell=args.cell_timeout, notebook=args.notebook_timeout),
+                             unsafe_no_sandbox=args.unsafe_no_sandbox)
     for r in run.results:
         failed = "; ".join(f"{k}: {v}" for k, v in r.failed.items()) or "all checks pass"
         flags = f"  [review: {', '.join(r.flags)}]" if r.flags else ""

@@ -29,21 +29,26 @@ IMAGES = PACKAGE / "images"
 PYPROJECT = LABS.parent / "pyproject.toml"  # next to labs/ in a checkout; absent when installed
 
 
-def requirements() -> list[str]:
-    """The project's runtime dependencies minus the notebook tools, from pyproject.toml in
-    a checkout (always current) or the installed metadata otherwise.
+def project_requirements() -> list[str]:
+    """Every runtime dependency of the project, from pyproject.toml in a checkout (always
+    current) or the installed metadata otherwise.
 
     In the canonical form the metadata writes (sorted specifiers, double-quoted markers):
-    the python base's tag digests this list, so the same dependencies must give the same
-    tag whichever source they were read from."""
+    the python base's tag digests these, so the same dependencies must give the same tag
+    whichever source they were read from."""
     if PYPROJECT.exists():
         deps = tomllib.loads(PYPROJECT.read_text())["project"]["dependencies"]
     else:
         deps = [d for d in importlib.metadata.requires("microlab") or [] if "extra ==" not in d]
-    return sorted(str(Requirement(d)) for d in deps if _name(d) not in NOT_IN_IMAGE)
+    return sorted(str(Requirement(d)) for d in deps)
 
 
-def _name(requirement: str) -> str:
+def requirements() -> list[str]:
+    """What the service image needs: the project's dependencies minus the notebook tools."""
+    return [d for d in project_requirements() if requirement_name(d) not in NOT_IN_IMAGE]
+
+
+def requirement_name(requirement: str) -> str:
     return re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0].strip().lower()
 
 
