@@ -37,7 +37,7 @@ def build(out: Path, course: Path | None = None, notebooks: Path | None = None) 
     files = Path(__file__).parent / "handout_files"
     for name in ("README.md", "Makefile"):
         shutil.copy2(files / name, out / name)
-    (out / "pyproject.toml").write_text((files / "pyproject.toml").read_text().replace(
+    (out / "pyproject.toml").write_text((files / "pyproject.toml.in").read_text().replace(
         "{dependencies}", ",\n  ".join(json.dumps(d) for d in student_dependencies())))
     return out
 
