@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from microlab_grading import handout, paths
+from microlab_grading import handout
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
