@@ -1,7 +1,8 @@
 """Where untrusted code runs: a bubblewrap sandbox when one can be had.
 
-Inside it the whole file system is read-only (the venv included), /tmp is empty but for
-the run's own folder, the instructor's course (solutions, checks, gradebook, every other
+Inside it the whole file system is read-only (the venv included), /tmp and the folders
+where users keep files (/home, /root, /work, ...) are empty but for the run's own folder,
+the interpreter, the code and the caches, the instructor's course (solutions, checks, gradebook, every other
 student's files) and the grader's lab homes are hidden behind empty folders, and the run
 has its own pid namespace: when the run ends, every process it started ends with it,
 however it detached. Without bubblewrap the run falls back to dropping to `nobody` (as
@@ -48,8 +49,11 @@ def prefix(workdir: Path, hidden: list[Path]) -> list[str]:
     and files replaced by empty ones."""
     kind = mechanism()
     if kind == "bubblewrap":
-        args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-        for keep in _needed_under_tmp():  # the interpreter and the code, when they live in /tmp
+        args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+        for top in PRIVATE_TOPS:  # homes and work folders may hold other copies of a course
+            if Path(top).is_dir():
+                args += ["--tmpfs", top]
+        for keep in _needed_under_private():  # the interpreter, the code and the caches
             args += ["--ro-bind", str(keep), str(keep)]
         args += ["--bind", str(workdir), str(workdir)]
         for path in hidden:
@@ -65,7 +69,12 @@ def prefix(workdir: Path, hidden: list[Path]) -> list[str]:
     return []
 
 
-def _needed_under_tmp() -> list[Path]:
+# Replaced by empty folders in the sandbox: where users keep files (and so, perhaps, another
+# checkout of the instructor's course), unlike the system folders, which stay readable.
+PRIVATE_TOPS = ("/tmp", "/home", "/root", "/work", "/srv", "/mnt", "/media")
+
+
+def _needed_under_private() -> list[Path]:
     import labs
     import microlab
     import microlab_grading
@@ -74,8 +83,8 @@ def _needed_under_tmp() -> list[Path]:
 
     roots = {Path(sys.prefix), Path(sys.base_prefix), settings().cache}
     roots |= {Path(m.__file__).resolve().parent.parent for m in (microlab, labs, microlab_grading)}
-    tmp = Path("/tmp")
-    return sorted(p for p in roots if p.exists() and tmp in p.resolve().parents)
+    tops = {Path(t) for t in PRIVATE_TOPS}
+    return sorted(p for p in roots if p.exists() and tops & set(p.resolve().parents))
 
 
 # What of a course untrusted code must not read (release/ is what students get anyway).

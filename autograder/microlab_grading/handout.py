@@ -1,24 +1,28 @@
 """`microlab grade handout OUT_DIR`: what a graded class gets, and nothing the grader keeps.
 
 The handout holds the released notebooks, the shop (`labs`), the runtime (`microlab`, with
-the visible self-checks), and a README, Makefile and pyproject of its own whose `make lab`
-works from that folder alone. No solution, grader check, answer key, grader test, authoring
-file or grading package: `scan()` proves it, and the handout test runs it on every file.
+the visible self-checks), and a README, Makefile, pyproject and environment.yml of its own
+whose `make lab` works from that folder alone. No solution, grader check, answer key, grader
+test, authoring file or grading package: `build()` scans what it wrote and refuses a handout
+that holds any (the handout test also scans the wheel built from it).
 """
 from __future__ import annotations
 
 import importlib.util
 import json
 import shutil
+import tomllib
 from pathlib import Path
 
 import labs
 import microlab
 from microlab.docker import context
+from microlab.errors import LabError
 from microlab_grading import paths
 
-INSTRUCTOR_ONLY = {"nbgrader"}  # dependencies a student's JupyterLab must not show
+INSTRUCTOR_ONLY = {"nbgrader"}  # dependencies a student's JupyterLab must not show (Formgrader)
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
+TEMPLATES = Path(__file__).parent / "handout_files"
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS")
 MIN_LINE = 25  # a solution line this long is distinctive enough to look for
 
@@ -28,42 +32,82 @@ def build(out: Path, course: Path | None = None, notebooks: Path | None = None) 
     `microlab grade release` writes it, else the checkout's)."""
     course = course or paths.course_dir()
     notebooks = notebooks or next(p for p in (paths.notebooks_dir(course), paths.notebooks_dir()) if p.is_dir())
+    if not context.PYPROJECT.is_file():
+        raise LabError("the handout is built from a microlab checkout (its pyproject.toml and "
+                       f"environment.yml); found none at {context.PYPROJECT.parent}")
     if out.exists() and any(out.iterdir()):
-        raise FileExistsError(f"{out} is not empty: give a new folder for the handout")
+        raise LabError(f"{out} is not empty: give a new folder for the handout")
     out.mkdir(parents=True, exist_ok=True)
     shutil.copytree(notebooks, out / "notebooks", ignore=SKIP)
     shutil.copytree(Path(labs.__file__).parent, out / "labs", ignore=SKIP)
     shutil.copytree(Path(microlab.__file__).parent, out / "microlab", ignore=SKIP)
-    files = Path(__file__).parent / "handout_files"
-    for name in ("README.md", "Makefile"):
-        shutil.copy2(files / name, out / name)
-    (out / "pyproject.toml").write_text((files / "pyproject.toml.in").read_text().replace(
-        "{dependencies}", ",\n  ".join(json.dumps(d) for d in student_dependencies())))
+    shutil.copy2(TEMPLATES / "Makefile", out / "Makefile")
+    (out / "README.md").write_text(_fill(TEMPLATES / "README.md", notebooks=_notebook_list(out / "notebooks")))
+    (out / "pyproject.toml").write_text(_pyproject())
+    # the conda route installs the handout itself: it has no [dev] extra (no test tools)
+    (out / "environment.yml").write_text((context.PYPROJECT.parent / "environment.yml").read_text().replace(
+        "-e .[dev]", "-e ."))
+    leaks = scan(out, secrets_of(course))
+    if leaks:  # never hand this out: say what leaked, and leave it for the instructor to look at
+        raise LabError(f"the handout in {out} holds what students must not see:\n  " + "\n  ".join(leaks))
     return out
 
 
+def _pyproject() -> str:
+    """The handout's own: the project's dependencies and the runtime's data files, read from
+    the project's pyproject.toml so the two never drift apart."""
+    project = tomllib.loads(context.PYPROJECT.read_text())
+    data = project["tool"]["setuptools"]["package-data"]["microlab"]
+    return _fill(TEMPLATES / "pyproject.toml.in", dependencies=",\n  ".join(json.dumps(d) for d in student_dependencies()),
+                 microlab_data=json.dumps(data))
+
+
+def _fill(template: Path, **values: str) -> str:
+    text = template.read_text()
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+def _notebook_list(folder: Path) -> str:
+    """One line per notebook: its file name and its title (the first line of its first cell)."""
+    lines = []
+    for nb in sorted(folder.glob("*.ipynb")):
+        title = "".join(json.loads(nb.read_text())["cells"][0]["source"]).splitlines()[0].lstrip("# ")
+        lines.append(f"- `{nb.name}`: {title}")
+    return "\n".join(lines)
+
+
 def student_dependencies() -> list[str]:
+    """The project's dependencies minus the instructor's tools."""
     return [d for d in context.project_requirements() if context.requirement_name(d) not in INSTRUCTOR_ONLY]
 
 
 def secrets_of(course: Path) -> list[str]:
-    """Answer-key strings and the reference solutions' distinctive lines."""
+    """Answer-key strings (each checks module's SECRETS) and the reference solutions'
+    distinctive lines."""
     found = []
     for checks in sorted((course / "checks").glob("*.py")):
-        spec = importlib.util.spec_from_file_location(f"handout_scan_{checks.stem.replace('-', '_')}", checks,
-                                                      submodule_search_locations=[str(checks.parent)])
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        found += list(getattr(module, "SECRETS", []))
+        found += list(getattr(_load(checks), "SECRETS", []))
     shop = "\n".join(p.read_text() for p in Path(labs.__file__).parent.rglob("*.py"))
     for nb in sorted((course / "source").glob("*/*.ipynb")):
         for cell in json.loads(nb.read_text())["cells"]:
-            # an idiom the shop's own code uses too (`except requests.RequestException`) is no leak
-            found += [line for line in _solution_lines("".join(cell["source"])) if line not in shop]
+            # an idiom the shop's own code uses too (`except requests.RequestException as exc:`)
+            # gives nothing away, and the handout must hold the shop
+            found += [line for line in solution_lines("".join(cell["source"])) if line not in shop]
     return sorted(set(found))
 
 
-def _solution_lines(source: str) -> list[str]:
+def _load(path: Path):
+    name = f"handout_scan_{path.stem.replace('-', '_')}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def solution_lines(source: str) -> list[str]:
+    """The stripped lines of at least MIN_LINE characters between the solution markers."""
     lines, inside = [], False
     for line in source.splitlines():
         if "BEGIN SOLUTION" in line:
@@ -81,11 +125,17 @@ def scan(folder: Path, secrets: list[str]) -> list[str]:
     needles = [*MARKERS, *secrets]
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder)
-        if path.name == "gradebook.db" or "microlab_grading" in rel.parts or "autograder" in rel.parts:
+        if _instructors(rel):
             problems.append(f"{rel}: an instructor's file")
             continue
         text = path.read_text(errors="ignore")
-        if path.suffix == ".ipynb":  # JSON escapes quotes: compare with the cells' own text
+        if path.suffix == ".ipynb":  # JSON escapes quotes: search the cells' own text too
             text += "\n".join("".join(c.get("source", "")) for c in json.loads(text).get("cells", []))
         problems += [f"{rel}: holds {n[:60]!r}" for n in needles if n in text]
     return problems
+
+
+def _instructors(rel: Path) -> bool:
+    folders = rel.parts[:-1]
+    return (rel.name == "gradebook.db" or "microlab_grading" in folders or "autograder" in folders
+            or (rel.suffix == ".ipynb" and "source" in folders))

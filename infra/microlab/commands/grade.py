@@ -10,6 +10,8 @@ import os
 import sys
 from pathlib import Path
 
+from microlab.settings import settings
+
 
 def _grading():
     try:
@@ -79,21 +81,24 @@ def _handout(args) -> None:
     _grading()
     from microlab_grading import handout
 
-    try:
-        out = handout.build(args.out)
-    except FileExistsError as exc:
-        raise SystemExit(f"microlab: {exc}") from None
+    out = handout.build(args.out)
     print(f"handout written to {out}: give students this folder (`make lab` inside it)")
 
 
 def _solutions(args) -> None:
+    course = settings().course
+    if course is None or not (course / "source").is_dir():  # a student handout has none, on purpose
+        raise SystemExit("microlab: no course here: the instructor's reference solutions come with the full "
+                         "microlab repository (autograder/source), not with the student handout. Run this "
+                         "inside a clone of the repository, or set MICROLAB_COURSE to its autograder/ folder")
     pipeline, paths = _grading()
     name = Path(args.notebook).stem
-    if name not in paths.assignments():
-        raise SystemExit(f"microlab: {name} is not a graded notebook; graded: {', '.join(paths.assignments())}")
-    print(f"# The instructor's reference solutions of {name} (self-study: try first, then compare)")
-    for grade_id, source in pipeline.solution_sources(name).items():
-        print(f"\n## {grade_id}\n{source}")
+    if name not in paths.assignments(course):
+        raise SystemExit(f"microlab: {name} is not a graded notebook; graded: {', '.join(paths.assignments(course))}")
+    print(f"# The INSTRUCTOR'S REFERENCE SOLUTIONS of {name}, from the course's source "
+          "(self-study: try each exercise first, then compare)")
+    for grade_id, source in pipeline.solution_sources(name, course).items():
+        print(f"\n# ---- {grade_id} (instructor's solution) ----\n{source}")
 
 
 def _generate(args) -> None:
@@ -169,4 +174,4 @@ def _check(args) -> int:
         raise SystemExit(f"microlab: no such notebook: {args.notebook}")
     results, problems = selfstudy.run(args.notebook, cell_timeout=args.cell_timeout)
     print(selfstudy.report(args.notebook, results, problems))
-    return 0 if all(r.status == "PASS" for r in results) else 1
+    return 0 if selfstudy.all_pass(results) else 1
