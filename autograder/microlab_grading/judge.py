@@ -22,7 +22,7 @@ from pathlib import Path
 
 import nbformat
 
-from microlab_grading import confine, sandbox
+from microlab_grading import confine, sandbox, sweep
 from microlab_grading.exercise import CheckFailed, Context, Exercise, NotAnswered
 from microlab_grading.verdicts import CheckVerdict, ExerciseVerdict, Verdict
 
@@ -146,8 +146,6 @@ class Judge:
         except subprocess.TimeoutExpired:
             return {"timeout": timeout, "errors": {}, "names": {}, "result": None}
         finally:
-            from microlab_grading import sweep
-
             sweep.stop_marked(self.token)
         if not result.exists():
             return {"crashed": True, "errors": {}, "names": {}, "result": None}
