@@ -12,8 +12,11 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "microlab needs Python >= 3.11; found " + sys.version.split()[0] + " at $(PYTHON) (set PYTHON=/path/to/python3.11)")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "Installing microlab's Python packages into $(VENV)/ (the first time: about 2 min, 0.7 GB)..."
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@# setuptools' build notices (editable installs, package layout) are for packagers and read
+	@# like a failure to a student: the output is shown only when the install fails.
+	@out=$$($(PY) -m pip install --quiet -e '.[dev]' 2>&1) || { echo "$$out"; echo "pip install failed (above)"; exit 1; }
 	@touch $(STAMP)
 
 # Everything the lab needs on this machine, fetched once and cached: the Python packages, and
@@ -24,8 +27,11 @@ setup: $(STAMP)
 # JupyterLab refuses to run as root unless told; containers and CI machines often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# microlab.session runs JupyterLab and, when it ends (File > Shut Down, or Ctrl-C twice here),
+# stops the labs started from its notebooks and says which.
 lab: setup
-	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
+	@echo "Starting JupyterLab: open the address it prints below, http://127.0.0.1:8888/lab?token=... (or the next port)."
+	@$(PY) -m microlab.session $(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
 
 # CI and instructors: the same set-up, plus a Docker engine and images where one can be had.
 test-setup: setup

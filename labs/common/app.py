@@ -8,14 +8,16 @@ import os
 import time
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 
 from labs.common import errors, requestid
 from labs.common.db import Database
-from labs.common.faults import Faults, FaultSettings
+from labs.common.faults import Faults, FaultSettings, require_admin
 
-UNFAULTED = ("/health", "/admin/", "/docs", "/openapi.json")
+DOCS_ASSETS = "/docs-assets"  # Swagger UI's JavaScript and CSS, from the fastapi-offline package
+UNFAULTED = ("/health", "/admin/", "/docs", "/openapi.json", "/redoc")
 
 
 def create_app(title: str, db: Database, routers: list[APIRouter], on_start=None, on_stop=None) -> FastAPI:
@@ -34,7 +36,8 @@ def create_app(title: str, db: Database, routers: list[APIRouter], on_start=None
             on_stop(app)
         db.close()
 
-    app = FastAPI(title=title, lifespan=lifespan)
+    # /docs and /redoc load their assets from this app, not a CDN: they work offline
+    app = FastAPIOffline(title=title, lifespan=lifespan, static_url=DOCS_ASSETS)
     app.state.db, app.state.faults, app.state.log = db, faults, log
     errors.install(app, log)
     for router in routers:
@@ -81,11 +84,11 @@ def _operations_router(db: Database, faults: Faults) -> APIRouter:
             return JSONResponse({"status": "unhealthy", "database": str(exc)}, status_code=503)
         return {"status": "ok", "database": "ok"}
 
-    @router.get("/admin/faults")
+    @router.get("/admin/faults", dependencies=[Depends(require_admin)])
     def get_faults():
         return faults.as_dict()
 
-    @router.put("/admin/faults")
+    @router.put("/admin/faults", dependencies=[Depends(require_admin)])
     def set_faults(settings: FaultSettings):
         return faults.set(settings)
 

@@ -80,7 +80,8 @@ def test_a_second_process_sees_and_stops_the_lab(local_lab, lab_name):
     local_lab.up("services")
     run = [sys.executable, "-m", "microlab.cli", "--lab", lab_name, "--backend", "local"]
     status = subprocess.run(run + ["status"], capture_output=True, text=True, timeout=60)
-    assert status.stdout.count("healthy") == len(topology.stack("services")), status.stdout
+    rows = status.stdout.splitlines()[2:]  # after the title and the column names
+    assert sum(" healthy " in row for row in rows) == len(topology.stack("services")), status.stdout
     url = subprocess.run(run + ["url", "order-service"], capture_output=True, text=True, timeout=60)
     assert url.stdout.strip() == local_lab.url("order-service")
     pids = _pids(local_lab)

@@ -12,6 +12,7 @@ from microlab.errors import LabError
 from microlab.docker import naming
 from microlab.kinds.spec import ContainerSpec
 from microlab.ports import can_listen, free_port
+from microlab.status import address
 
 
 def find(client, lab_id: str, name: str):
@@ -138,7 +139,7 @@ class Starter:
         while True:
             if port is not None and spec.ready(port):
                 took = time.monotonic() - started
-                self.report(f"  ready  {spec.name:<20} http://127.0.0.1:{port}  ({took:.1f} s)")
+                self.report(f"  ready  {spec.name:<20} {address(spec.kind, '127.0.0.1', port)}  ({took:.1f} s)")
                 return
             now = time.monotonic()
             if now - last_check > 0.5:  # noticing a crash needs the engine; a probe does not
@@ -180,7 +181,8 @@ def remove_lab(client, filters: dict) -> tuple[int, int, int]:
     A network can only go once no container is attached: a removal another process
     already started ("already in progress") returns before the container is gone, so wait
     until none is left, and detach any endpoint still attached, before removing networks."""
-    containers = client.containers.list(all=True, filters=filters)
+    # sparse: no inspect per container, which fails (404) for one another down() removes meanwhile
+    containers = client.containers.list(all=True, filters=filters, sparse=True)
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(containers)))) as pool:
         list(pool.map(_remove_container, containers))
     _wait_gone(client, filters)
@@ -195,7 +197,7 @@ def remove_lab(client, filters: dict) -> tuple[int, int, int]:
 
 def _wait_gone(client, filters: dict, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
-    while (left := client.containers.list(all=True, filters=filters)) and time.monotonic() < deadline:
+    while (left := client.containers.list(all=True, filters=filters, sparse=True)) and time.monotonic() < deadline:
         for container in left:
             _remove_container(container)
         time.sleep(0.2)

@@ -7,7 +7,7 @@ import sys
 import threading
 from contextlib import contextmanager
 
-from tqdm.autonotebook import tqdm as auto_tqdm
+from tqdm.auto import tqdm as auto_tqdm  # tqdm.autonotebook warns (TqdmExperimentalWarning) in a notebook
 
 from microlab.errors import LabError
 
@@ -17,7 +17,7 @@ _STEP = re.compile(r"^Step (\d+)/(\d+)")
 def tqdm(**kwargs):
     """A widget in a notebook, a bar on a terminal, nothing in a CI log (the text
     report lines say the same there without a line per refresh)."""
-    in_notebook = auto_tqdm.__module__ == "tqdm.notebook"
+    in_notebook = any(cls.__module__ == "tqdm.notebook" for cls in auto_tqdm.__mro__)
     return auto_tqdm(disable=not (in_notebook or sys.stderr.isatty()), **kwargs)
 
 
