@@ -65,6 +65,7 @@ def notebook() -> Notebook:
     cascade(nb)
     exercises.circuit_breaker(nb)
     exercises.pybreaker(nb)
+    breaker_cascade(nb)
     nb.md("""
     ## 4. REST or gRPC?
 
@@ -187,17 +188,10 @@ def cascade(nb: Notebook) -> None:
         return took
     """, locked="cascade_measure")
     nb.code("""
-    import matplotlib.pyplot as plt
+    from microlab import plots
 
     without_timeout, with_timeout = measure(None), measure(0.5)
-    fig, ax = plt.subplots(figsize=(7, 3.5))
-    ax.plot(range(len(ramp_ms)), without_timeout, "o-", label="no client timeout")
-    ax.plot(range(len(ramp_ms)), with_timeout, "s-", label="client timeout 0.5 s")
-    ax.set_xticks(range(len(ramp_ms)), [f"{ms} ms" for ms in ramp_ms])
-    ax.set_xlabel("latency added to user-service (request after request)")
-    ax.set_ylabel("order lookup took (s)")
-    ax.set_title("A slow user-service makes order lookups slow")
-    ax.legend(); plt.tight_layout(); plt.show()
+    plots.cascade(ramp_ms, {"no client timeout": without_timeout, "client timeout 0.5 s": with_timeout})
     """, locked="cascade_plot")
     nb.md("""
     Without a timeout, the caller's wait tracks the slowest service downstream (capped only
@@ -205,3 +199,39 @@ def cascade(nb: Notebook) -> None:
     bounded, but it still sends every request to a service that is already struggling. That
     is what a circuit breaker adds: after repeated failures, stop calling for a while.
     """)
+
+
+def breaker_cascade(nb: Notebook) -> None:
+    nb.md("""
+    ### The cascade again, with a breaker
+
+    The same ramp as in section 3, longer, with a 0.5 s client timeout: once without a breaker
+    and once through a `pybreaker` breaker that opens after two failures. Without it, every
+    lookup waits out its timeout; with it, the lookups after the second failure fail at once,
+    and user-service gets a rest instead of more requests.
+    """)
+    nb.code("""
+    import pybreaker
+
+    breaker_ramp_ms = ramp_ms + [2500, 2500, 2500]
+    demo_breaker = pybreaker.CircuitBreaker(fail_max=2, reset_timeout=60)
+
+    def lookup():
+        return requests.get(f"{ORDER_SERVICE}/users/{ada['id']}/orders", timeout=0.5)
+
+    def ramp(call):
+        took = []
+        for latency in breaker_ramp_ms:
+            lab.fault("user-service", latency_ms=latency)
+            started = time.perf_counter()
+            try:
+                call()
+            except (requests.RequestException, pybreaker.CircuitBreakerError):
+                pass
+            took.append(time.perf_counter() - started)
+        lab.fault("user-service")
+        return took
+
+    plots.cascade(breaker_ramp_ms, {"timeout 0.5 s": ramp(lookup),
+                                    "timeout 0.5 s + circuit breaker": ramp(lambda: demo_breaker.call(lookup))})
+    """, locked="cascade_breaker_plot")

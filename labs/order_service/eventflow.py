@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from labs.common import events
+from labs.common import events, requestid
 from labs.common.consumer import Handler
 from labs.common.messaging import Messaging
 from labs.common.money import from_cents
@@ -21,9 +21,10 @@ RANK = {"pending": 0, "reserved": 1, "paid": 2, "payment_failed": 2, "rejected":
 
 
 def order_created(order: Order) -> dict:
-    """The course text's event (event_type, order_id, user_id, total, timestamp) + event_id."""
+    """The course text's event (event_type, order_id, user_id, total, timestamp) + event_id,
+    and the request id of the call that placed the order, so lab.trace can follow it here."""
     return events.new_event("order.created", order_id=order.id, user_id=order.user_id,
-                            total=from_cents(order.total_cents))
+                            total=from_cents(order.total_cents), request_id=requestid.current.get())
 
 
 def publish_order_created(session: Session, order: Order) -> None:

@@ -71,7 +71,7 @@ def test_an_order_goes_through_the_saga_to_paid(shop):
     created = [e for e in shop.events("orders", limit=200) if e["key"] == str(oid)]
     assert len(created) == 1
     event = created[0]["value"]
-    assert set(event) == {"event_type", "order_id", "user_id", "total", "timestamp", "event_id"}
+    assert set(event) == {"event_type", "order_id", "user_id", "total", "timestamp", "event_id", "request_id"}
     assert event["event_type"] == "order.created" and event["total"] == 25.0
     datetime.fromisoformat(event["timestamp"])
     kinds = [e["value"]["event_type"] for t in ("inventory", "payments")
