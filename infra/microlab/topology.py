@@ -27,13 +27,14 @@ class Component:
     """One running thing: an HTTP app, the broker or a gateway."""
 
     name: str
-    kind: str  # "service" | "broker" | "gateway"
+    kind: str  # "service" | "broker" | "gateway" | "deployed" (lab.deploy)
     app: str | None = None  # ASGI import path for kind "service"
     port: int = SERVICE_PORT  # port inside the container / the name-based URL
     env: dict[str, str] = field(default_factory=dict)  # values may name other components
     depends_on: tuple[str, ...] = ()
     database: Database | None = None
     config: str | None = None  # the kong.yml a gateway loads (relative to the microlab package)
+    source: str | None = None  # kind "deployed": the student's code, a file in the lab's folder
 
     @property
     def internal_url(self) -> str:
@@ -111,6 +112,7 @@ MOBILE_GATEWAY = _gateway("mobile-gateway", "gateway/bff/mobile.yml", (ORDER, IN
 STACKS: dict[str, tuple[Component, ...]] = {
     "monolith": (MONOLITH,),
     "services": (KAFKA, *SHOP, GATEWAY),
+    "services-no-broker": (*SHOP, GATEWAY),  # synchronous calls only (03): starts in seconds, no JVM
     "bff": (KAFKA, *SHOP, WEB_GATEWAY, MOBILE_GATEWAY),
 }
 
@@ -156,6 +158,19 @@ def fixed_port(base: int, name: str) -> int:
         return base + port_names().index(name)
     except ValueError:
         raise UnknownName(f"{name!r} gets no host port; names: {', '.join(port_names())}") from None
+
+
+def start_after(components: tuple[Component, ...]) -> dict[str, tuple[str, ...]]:
+    """For each component, the ones of this set that must be ready before it starts: its
+    dependencies, but a gateway waits for none. Like Kong, it starts with upstreams that do
+    not answer yet and routes to each as soon as it does (a 502 until then). The shop's
+    services do not wait for the broker either: their outbox keeps events until it answers.
+
+    The backends start each component as soon as its own entry here is ready (a graph, not
+    waves), so the broker's JVM start overlaps everything else."""
+    names = {c.name for c in components}
+    return {c.name: () if c.kind == "gateway" else tuple(d for d in c.depends_on if d in names)
+            for c in components}
 
 
 def start_order(components: tuple[Component, ...]) -> list[list[Component]]:

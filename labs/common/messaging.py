@@ -33,8 +33,9 @@ class Messaging:
         self.consumer: EventConsumer | None = None
 
     def publish(self, session: Session, topic: str, key: str | None, event: dict) -> None:
-        """Queue an event in the caller's transaction; `wake()` after the commit sends it at once."""
-        outbox.add(session, self.outbox_model, topic, key, event)
+        """Queue an event in the caller's transaction; the relay is woken right after that
+        transaction commits (an explicit `wake()` afterwards changes nothing)."""
+        outbox.add(session, self.outbox_model, topic, key, event, wake=self.wake)
 
     def wake(self) -> None:
         if self.relay is not None:

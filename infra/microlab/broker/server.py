@@ -15,7 +15,7 @@ import shlex
 import subprocess
 from pathlib import Path
 
-from microlab.broker import jars
+from microlab.broker import jars, storage
 from microlab.broker.java import find_java
 
 # A small heap and start-up flags measured on 2 cores (machine load ~8, restart until a client
@@ -23,8 +23,12 @@ from microlab.broker.java import find_java
 #   serial GC + C1 only   2.5 s   161k msgs/s   <- used
 #   serial GC + C1 + C2   3.1 s   163k msgs/s
 #   JVM defaults (G1)     3.7 s   143k msgs/s
-# The class-data-sharing archive written by `python -m microlab.broker.fetch` saves ~1 s more.
-HEAP_OPTS = "-Xmx512m -Xms64m"
+# The class-data-sharing archive written by `python -m microlab.broker.fetch` saves ~1 s more
+# (a StorageTool start: 1.0 s with it, 2.9 s without, at load 8.6).
+# Heap: a lab's broker holds ~30-40 MiB live after start; with -Xmx512m -Xms64m (and the log
+# cleaner's default 128 MiB buffer, see config.py) it sat at ~290 MiB resident, with this heap
+# and an 8 MiB buffer at 145-195 MiB (issue 15: the whole local stack in ~512 MiB).
+HEAP_OPTS = "-Xmx160m -Xms16m"
 JVM_OPTS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true -Xlog:cds=off -Xlog:cds+dynamic=off"
 
 
@@ -70,9 +74,21 @@ def is_formatted(home: Path) -> bool:
 
 
 def format_storage(home: Path, libs: Path, cluster_id: str) -> None:
-    """Format the log dir once; later starts keep topics, data and committed offsets."""
+    """Format the log dir once; later starts keep topics, data and committed offsets.
+
+    A copy of the template StorageTool formatted once (see storage.py) spares each new lab
+    a JVM start; where the cache cannot be written (a read-only image), StorageTool runs here."""
     if is_formatted(home):
         return
+    try:
+        template = storage.ensure_template(libs, lambda h, cid: run_storage_tool(h, libs, cid))
+    except OSError:
+        return run_storage_tool(home, libs, cluster_id)
+    storage.copy_template(template, log_dir(home), cluster_id)
+
+
+def run_storage_tool(home: Path, libs: Path, cluster_id: str) -> None:
+    """`kafka-storage.sh format` for `home` (its server.properties names the log dir)."""
     argv = format_argv(libs, home / "server.properties", cluster_id)
     proc = subprocess.run(argv, capture_output=True, text=True)
     if proc.returncode != 0:

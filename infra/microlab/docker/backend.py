@@ -10,6 +10,7 @@ Lab(backend="auto") in another process picks the same backend.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from docker.errors import APIError
 
@@ -19,7 +20,8 @@ from microlab.docker import containers, engine, images, naming, specs
 from microlab.errors import LabError
 from microlab.kinds import database, gateway
 from microlab.kinds.spec import ContainerSpec, SpecContext
-from microlab.topology import Component, all_components, component as find_component
+from microlab.status import address, topology_order
+from microlab.topology import Component, start_after
 
 
 class DockerBackend(Backend):
@@ -33,10 +35,12 @@ class DockerBackend(Backend):
     def up(self, components: tuple[Component, ...], stack: str, report: Report = print) -> None:
         roles = specs.roles_for(components)
         choice = images.ensure(self.client, roles, report)
-        ctx = SpecContext(self.lab_id, choice.set, all_components())
-        wanted = specs.specs_for(components, ctx)
+        ctx = SpecContext(self.lab_id, choice.set, self.components())
+        wanted = waits_only_for(specs.specs_for(components, ctx), start_after(components))
         network = self._network()
-        state.save_lab(self.lab_id, state.LabState(backend=self.name, stack=stack))
+        st = state.load_lab(self.lab_id) or state.LabState(backend=self.name)
+        st.backend, st.stack = self.name, stack  # deployed components and the token stay
+        state.save_lab(self.lab_id, st)
         starter = containers.Starter(self.client, self.lab_id, network, choice.refs, choice.set, report)
         starter.start_all(wanted)
 
@@ -65,7 +69,7 @@ class DockerBackend(Backend):
         return "127.0.0.1", port
 
     def admin_address(self, name: str) -> tuple[str, int]:
-        if find_component(name).kind != "gateway":
+        if self.component(name).kind != "gateway":
             raise LabError(f"{name} is not a gateway: only gateways have an admin API")
         port = containers.host_port(self._container(name), gateway.ADMIN_PORT)
         if port is None:
@@ -78,7 +82,7 @@ class DockerBackend(Backend):
 
     def database_url(self, name: str) -> str:
         """How the host reaches a service's own database, with that service's credentials."""
-        c = find_component(name)
+        c = self.component(name)
         if c.database is None:
             raise LabError(f"{name} has no database of its own")
         _, port = self.address(c.database.name)
@@ -86,8 +90,7 @@ class DockerBackend(Backend):
 
     def status(self) -> list[ComponentStatus]:
         found = self.client.containers.list(all=True, filters=naming.lab_filter(self.lab_id))
-        rows = [self._row(c) for c in sorted(found, key=lambda c: c.attrs.get("Created", ""))]
-        return [r for r in rows if r is not None]
+        return topology_order([r for r in map(self._row, found) if r is not None])
 
     def _row(self, container) -> ComponentStatus | None:
         name = container.labels.get(naming.COMPONENT, "?")
@@ -96,13 +99,14 @@ class DockerBackend(Backend):
             spec = self._spec(name, container)
         except (LabError, ValueError):
             return None  # a component this version of microlab no longer knows
-        health = (container.attrs["State"].get("Health") or {}).get("Status", "none")
+        run = container.attrs["State"]
+        if container.status != "running" or run.get("Restarting"):
+            # crashed, killed or stopped: never "starting", whatever Docker's health says
+            return ComponentStatus(name, kind, "exited", None, f"{container.status} (exit code "
+                                   f"{run.get('ExitCode')}); lab.up() replaces it")
+        health = (run.get("Health") or {}).get("Status", "none")
         port = containers.host_port(container, spec.port)
-        url = f"http://127.0.0.1:{port}" if port else None
-        if container.status != "running":
-            code = container.attrs["State"].get("ExitCode")
-            return ComponentStatus(name, kind, "exited", None,
-                                   f"{container.status} (exit code {code}); lab.up() replaces it")
+        url = address(kind, "127.0.0.1", port) if port else None
         condition = "healthy" if port and _probe(spec, port) else (
             "starting" if health == "starting" else "unhealthy")
         detail = f"container {container.short_id}"
@@ -115,8 +119,8 @@ class DockerBackend(Backend):
     def logs(self, name: str, tail: int = 50) -> str:
         self._check_name(name)
         container = containers.find(self.client, self.lab_id, name)
-        if container is None:
-            return ""
+        if container is None:  # removed, or never started: an empty answer would look like a quiet log
+            raise self._not_running(name, [s.name for s in self.status() if s.state != "exited"])
         return container.logs(tail=tail).decode(errors="replace")
 
     def stop(self, name: str) -> None:
@@ -126,6 +130,14 @@ class DockerBackend(Backend):
             raise LabError(f"{name} is not running in lab {self.lab_id!r}")
         container.stop(timeout=5)
 
+    def remove(self, name: str) -> None:
+        c = self.component(name)
+        for part in (name, c.database.name if c.database else None):
+            found = containers.find(self.client, self.lab_id, part) if part else None
+            if found is not None:
+                found.remove(force=True, v=True)
+        self.forget_deployed(name)
+
     # -- down ------------------------------------------------------------------------
     def down(self) -> None:
         containers.remove_lab(self.client, naming.lab_filter(self.lab_id))
@@ -133,16 +145,24 @@ class DockerBackend(Backend):
 
     # -- helpers ---------------------------------------------------------------------
     def _check_name(self, name: str) -> None:
-        if name not in specs.database_owners(all_components()):
-            find_component(name)  # unknown names raise with the valid ones listed
+        if name not in specs.database_owners(self.components()):
+            self.component(name)  # unknown names raise with the valid ones listed
 
     def _spec(self, name: str, container) -> ContainerSpec:
         image_set = container.labels.get(naming.IMAGE_SET, "offline")
-        ctx = SpecContext(self.lab_id, image_set, all_components())
+        ctx = SpecContext(self.lab_id, image_set, self.components())
         owners = specs.database_owners(ctx.components)
         if name in owners:
             return database.container(owners[name].database, owners[name], ctx)
-        return specs.spec_for(find_component(name), ctx)
+        return specs.spec_for(self.component(name), ctx)
+
+
+def waits_only_for(wanted: list[ContainerSpec], after: dict[str, tuple[str, ...]]) -> list[ContainerSpec]:
+    """The specs with depends_on cut down to what each must wait for before it starts
+    (topology.start_after): a gateway no longer waits for its upstreams, as Kong does not.
+    A component's own database stays (not in `after`); compose files keep the full list."""
+    return [replace(s, depends_on=tuple(d for d in s.depends_on if d not in after or d in after[s.name]))
+            if s.name in after else s for s in wanted]
 
 
 def _probe(spec: ContainerSpec, port: int, tries: int = 3) -> bool:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import shutil
+import threading
 import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from microlab import kinds, ports, state
@@ -11,7 +13,8 @@ from microlab.errors import LabError
 from microlab.kinds.spec import LaunchContext
 from microlab.local import processes
 from microlab.settings import settings
-from microlab.topology import Component, all_components, component as find, fixed_port, start_order
+from microlab.status import address, topology_order
+from microlab.topology import Component, fixed_port, start_after, start_order
 
 
 class LocalBackend(Backend):
@@ -29,7 +32,7 @@ class LocalBackend(Backend):
         state.save_lab(self.lab_id, st)
 
     def _context(self, st: state.LabState) -> LaunchContext:
-        return LaunchContext(self.dir, all_components(), st.ports)
+        return LaunchContext(self.dir, self.components(), st.ports)
 
     @staticmethod
     def _alive(rec: state.ProcessRecord) -> bool:
@@ -58,12 +61,37 @@ class LocalBackend(Backend):
         st.stack = stack
         self._reserve_ports(st, components)
         self._save(st)
-        for wave in start_order(components):
-            pending = [c for c in wave if not self._is_up(st, c)]
-            for c in pending:
-                self._start(st, c)
-            self._save(st)
-            self._wait_ready(st, pending, report)
+        start_order(components)  # a dependency cycle raises here, naming its members
+        self._start_graph(st, components, report)
+
+    def _start_graph(self, st: state.LabState, components: tuple[Component, ...], report) -> None:
+        """Start each component as soon as what it waits for (topology.start_after) is ready,
+        and report how long each took and what it waited for: start-up, stage by stage.
+        One waiting thread per component, so a slow readiness probe (the broker's) never
+        holds up noticing that another component is ready."""
+        after, began = start_after(components), time.time()
+        ready = {c.name for c in components if self._is_up(st, c)}
+        waiting = [c for c in components if c.name not in ready]
+        stop = threading.Event()  # the first failure ends the other waits
+        with ThreadPoolExecutor(max_workers=max(1, len(waiting))) as pool:
+            running: dict[Future, Component] = {}
+            while waiting or running:
+                startable = [c for c in waiting if set(after[c.name]) <= ready]
+                for c in startable:
+                    self._start(st, c)
+                    running[pool.submit(self._wait_ready, st, [c], lambda _m: None, stop)] = c
+                waiting = [c for c in waiting if c not in startable]
+                self._save(st)
+                if not running:  # cannot happen after start_order's cycle check; never spin
+                    raise LabError("cannot start " + ", ".join(c.name for c in waiting))
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    c = running.pop(future)
+                    if future.exception() is not None:
+                        stop.set()
+                        raise future.exception()
+                    ready.add(c.name)
+                    report(_stage_line(st.processes[c.name], after[c.name], began))
 
     def _is_up(self, st: state.LabState, c: Component) -> bool:
         rec = st.processes.get(c.name)
@@ -83,7 +111,7 @@ class LocalBackend(Backend):
             kept = st.ports.get(c.name)
             if kept and ports.can_listen(kept):
                 continue  # a restarted component keeps its address: callers hold lab.url()
-            if base is not None:
+            if base is not None and c.kind != "deployed":  # deployed code gets free ports
                 port = fixed_port(base, c.name)
                 if not ports.can_listen(port):
                     raise LabError(
@@ -105,9 +133,10 @@ class LocalBackend(Backend):
             start_ticks=processes.start_ticks(pid) or 0,
         )
 
-    def _wait_ready(self, st: state.LabState, pending: list[Component], report) -> None:
+    def _wait_ready(self, st: state.LabState, pending: list[Component], report,
+                    stop: threading.Event | None = None) -> None:
         waiting = {c.name: c for c in pending}
-        while waiting:
+        while waiting and not (stop is not None and stop.is_set()):
             for name, c in list(waiting.items()):
                 rec = st.processes[name]
                 if kinds.of(c).ready(c)(rec.port):
@@ -127,7 +156,7 @@ class LocalBackend(Backend):
     # -- queries ---------------------------------------------------------------
     def address(self, name: str) -> tuple[str, int]:
         st = self._state()
-        find(name)  # unknown names raise with the list of valid ones
+        self.component(name)  # unknown names raise with the list of valid ones
         rec = st.processes.get(name)
         if rec is None:
             raise self._not_running(name, list(st.processes))
@@ -135,7 +164,7 @@ class LocalBackend(Backend):
 
     def admin_address(self, name: str) -> tuple[str, int]:
         st = self._state()
-        if find(name).kind != "gateway":
+        if self.component(name).kind != "gateway":
             raise LabError(f"{name} is not a gateway: only gateways have an admin API")
         rec = st.processes.get(name)
         if rec is None or rec.stopped or "admin_port" not in rec.extra:
@@ -147,7 +176,7 @@ class LocalBackend(Backend):
                 if not rec.stopped and self._alive(rec)]
 
     def database_url(self, service: str) -> str:
-        c = find(service)
+        c = self.component(service)
         if c.database is None:
             raise LabError(f"{service} has no database of its own")
         path = self.dir / "data" / c.name / f"{c.database.db}.sqlite3"
@@ -158,7 +187,7 @@ class LocalBackend(Backend):
     def status(self) -> list[ComponentStatus]:
         rows = []
         for name, rec in self._state().processes.items():
-            c = find(name)
+            c = self.component(name)
             if rec.stopped:
                 st_, detail = "stopped", "stopped with lab.stop(); lab.up() starts it again"
             elif not self._alive(rec):
@@ -167,24 +196,36 @@ class LocalBackend(Backend):
                 st_, detail = "healthy", f"pid {rec.pid}"
             else:
                 st_, detail = "unhealthy", f"pid {rec.pid}, health check failing"
-            rows.append(ComponentStatus(name, rec.kind, st_, f"http://127.0.0.1:{rec.port}", detail))
-        return rows
+            rows.append(ComponentStatus(name, rec.kind, st_, address(rec.kind, "127.0.0.1", rec.port), detail))
+        return topology_order(rows)
 
     def logs(self, name: str, tail: int = 50) -> str:
-        find(name)
-        rec = self._state().processes.get(name)
+        self.component(name)
+        st = self._state()
+        rec = st.processes.get(name)
         log = self.dir / "logs" / f"{name}.log" if rec is None else Path(rec.log)
+        if not log.exists():  # never started here: an empty answer would look like a quiet log
+            raise self._not_running(name, list(st.processes))
         return processes.tail(log, tail)
 
     def stop(self, name: str) -> None:
         st = self._state()
-        find(name)
+        self.component(name)
         rec = st.processes.get(name)
         if rec is None:
             raise LabError(f"{name} is not running in lab {self.lab_id!r}")
         self._stop([rec])
         rec.stopped = True
         self._save(st)
+
+    def remove(self, name: str) -> None:
+        st = self._state()
+        rec = st.processes.pop(name, None)
+        if rec is not None:
+            self._stop([rec])
+            self._save(st)
+        self.forget_deployed(name)
+        shutil.rmtree(self.dir / "data" / name, ignore_errors=True)
 
     def down(self) -> None:
         st = self._state()
@@ -194,3 +235,12 @@ class LocalBackend(Backend):
             self._stop([r for r in st.processes.values() if (r.kind == "broker") == last])
         state.forget(self.lab_id)
         shutil.rmtree(self.dir / "data", ignore_errors=True)
+
+
+def _stage_line(rec: state.ProcessRecord, waited_for: tuple[str, ...], began: float) -> str:
+    """One line of up's report: how long the component took to answer, and what it waited for."""
+    took = time.time() - rec.started_at
+    line = f"  ready  {rec.name:<18} {address(rec.kind, '127.0.0.1', rec.port)}  ({took:.1f} s"
+    if waited_for:
+        line += f"; started at +{rec.started_at - began:.1f} s, once {', '.join(waited_for)} answered"
+    return line + ")"
