@@ -17,6 +17,7 @@ from pathlib import Path
 
 import nbformat
 
+from microlab_grading import confine
 from microlab_grading.sandbox import Limits, RunOutcome, run_isolated
 from microlab_grading.verdicts import Verdict
 
@@ -49,8 +50,8 @@ def judge(course: Path, assignment: str, student: str, submission: Path, out: Pa
         return Verdict(student, assignment, infrastructure_error="the submission holds no notebook")
     with tempfile.TemporaryDirectory(prefix="microlab-judge-") as home:
         env = os.environ | {"MICROLAB_HOME": home, "MICROLAB_BACKEND": "local"}
-        argv = [sys.executable, "-I", "-m", "microlab_grading.judge", str(course), assignment, student,
-                str(notebook), str(out)]
+        argv = [*confine.judge_prefix(), sys.executable, "-I", "-m", "microlab_grading.judge", str(course),
+                assignment, student, str(notebook), str(out)]
         try:
             proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=JUDGE_SLACK)
         except subprocess.TimeoutExpired:

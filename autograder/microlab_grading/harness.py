@@ -3,11 +3,12 @@
     python -I -m microlab_grading.harness JOB.json
 
 JOB: {"provided": source, "cells": {grade_id: source}, "code": source, "names": [...],
-"result": path}. The grader's `provided` definitions run first; then each answer cell (an
+"result_fd": a descriptor the judge opened outside the sandbox}. The grader's `provided`
+definitions run first; then each answer cell (an
 exception is recorded and the next cell still runs, as in a notebook); then the check's
 `code`, which sees the student's names and `provided`, the grader's own objects as they
-were before any student code ran, and sets `result`. The report goes to the result path as
-JSON. No IPython, no notebook, no locked cell of the student's copy is involved: input
+were before any student code ran, and sets `result`. The report goes to that descriptor
+as JSON. No IPython, no notebook, no locked cell of the student's copy is involved: input
 transformers, patched modules and rebound names from the student's kernel do not exist here.
 """
 from __future__ import annotations
@@ -64,9 +65,10 @@ def run(job: dict) -> dict:
 def main() -> None:
     with open(sys.argv[1]) as f:
         job = json.load(f)
+    out = open(job["result_fd"], "w", encoding="utf-8", closefd=True)  # before any student code runs
     report = run(job)
-    with open(job["result"], "w") as out:
-        json.dump(report, out)
+    json.dump(report, out)
+    out.close()
 
 
 if __name__ == "__main__":

@@ -1,11 +1,12 @@
 """The instructor's pipeline: generate, release, collect, autograde, feedback, export.
 
-Autograding happens in two steps. Each submission is first executed alone in a sandbox
-that holds only it, and judged by the grader in processes where no student code ran
-(grading.py), up to `jobs` at a time. Then ONE nbgrader autograde run in the real course
-records them all, replaying the outputs instead of executing anything and taking each grade
-cell's score from the verdict (execution.ReplayExecute, ApplyVerdicts), so the gradebook,
-formgrader, feedback and export see an ordinary nbgrader course.
+Autograding happens in two steps per submission, up to `jobs` submissions at a time. Each
+one is executed alone in a sandbox that holds only it, and judged by the grader in
+processes where no student code ran (grading.py). As soon as it is done, one long-lived
+nbgrader (record.py) records it in the real course, replaying the outputs instead of
+executing anything and taking each grade cell's score from the verdict
+(execution.ReplayExecute, ApplyVerdicts), so the gradebook, formgrader, feedback and export
+see an ordinary nbgrader course, and a batch that crashes halfway keeps what was done.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import os
 import shutil
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,10 +25,13 @@ from microlab.errors import LabError
 from microlab_grading import paths
 from microlab_grading.collect import Collected, collect
 from microlab_grading.nbg import nbgrader
-from microlab_grading.results import StudentResult, all_results, export_csv
 from microlab_grading import confine
+from microlab_grading.events import Events
 from microlab_grading.grading import Graded, grade_one
+from microlab_grading.record import Recorder
+from microlab_grading.results import StudentResult, all_results, export_csv, student_result
 from microlab_grading.sandbox import Limits, RunOutcome
+from microlab_grading.verdicts import Verdict
 
 
 @dataclass
@@ -36,6 +40,7 @@ class GradingRun:
     outcomes: list[RunOutcome] = field(default_factory=list)
     results: list[StudentResult] = field(default_factory=list)
     seconds: float = 0.0
+    skipped: list[str] = field(default_factory=list)  # graded by an earlier run (no --force)
 
     @property
     def infrastructure_errors(self) -> dict[str, str]:
@@ -83,16 +88,43 @@ def collect_submissions(source: Path, assignment: str, course: Path | None = Non
     return collect(source, assignment, course or paths.course_dir())
 
 
+def default_jobs() -> int:
+    """What the machine can take: a submission in flight costs about a core (its notebook's
+    lab, then the grader's) and 1.5 GB at its peak."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        free_gb = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 1024 ** 3
+    except (ValueError, OSError):
+        free_gb = 4.0
+    return max(1, min(cores, int(free_gb / 1.5)))
+
+
+def finished(course: Path, assignment: str, student: str) -> bool:
+    """Graded and recorded (a verdict with no infrastructure error, newer than the submission)."""
+    path = course / "autograded" / student / assignment / "verdicts.json"
+    submitted = list((course / "submitted" / student / assignment).glob("*.ipynb"))
+    if not path.exists() or not submitted:
+        return False
+    verdict = Verdict.load(path.parent)
+    return verdict is not None and not verdict.infrastructure_error and \
+        path.stat().st_mtime >= max(p.stat().st_mtime for p in submitted)
+
+
 def autograde(assignment: str, course: Path | None = None, students: list[str] | None = None,
-              jobs: int = 2, limits: Limits | None = None, log=print,
-              unsafe_no_sandbox: bool = False) -> GradingRun:
+              jobs: int | None = None, limits: Limits | None = None, log=print,
+              unsafe_no_sandbox: bool = False, force: bool = False, events: Events | None = None) -> GradingRun:
+    """Grade every submission of `assignment` not graded yet (all with `force`), `jobs` at a
+    time; each one is in the gradebook as soon as it is graded."""
     started = time.monotonic()
     if confine.mechanism() == "none" and not unsafe_no_sandbox:
-        raise LabError("no sandbox for student code here: install bubblewrap (Debian: apt install "
-                       "bubblewrap) or run as root, or pass --unsafe-no-sandbox to grade with the "
-                       "student's code running as you, able to read this course")
+        raise LabError("no sandbox for student code here: bubblewrap is missing or cannot create "
+                       "namespaces (Debian: apt install bubblewrap; in a container it needs the right "
+                       "to create them), and without root there is no unprivileged user to drop to. "
+                       "Pass --unsafe-no-sandbox to grade with the students' code running as you, "
+                       "able to read this course and reach every port of this machine")
     course = course or paths.course_dir()
-    limits = limits or Limits()
+    limits, jobs = limits or Limits(), jobs or default_jobs()
+    events = events or Events(log)
     if not _known(course, assignment):
         log(f"{assignment}: not in the gradebook yet, generating it first")
         generate([assignment], course)
@@ -100,43 +132,47 @@ def autograde(assignment: str, course: Path | None = None, students: list[str] |
     found = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
     chosen = [s for s in found if students is None or s in students]
     run = GradingRun(assignment)
-
-    replay = Path(tempfile.mkdtemp(prefix="microlab-replay-"))
-
-    def one(student: str) -> Graded:
-        graded = grade_one(course, assignment, student, submitted / student / assignment, limits,
-                           replay / student / assignment)
-        v = graded.verdict
-        note = f", INFRASTRUCTURE ERROR: {v.infrastructure_error}" if v.infrastructure_error else ""
-        retry = " (after a retry)" if graded.attempts > 1 else ""
-        log(f"  {student}: {sum(e.points for e in v.exercises.values()):g} points{retry}, "
-            f"ran in {graded.outcome.seconds:.1f} s{note}")
-        return graded
-
-    log(f"{assignment}: grading {len(chosen)} submission(s), {jobs} at a time, isolation: "
-        f"{confine.mechanism()}")
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        graded = list(pool.map(one, chosen))
-    run.outcomes = [g.outcome for g in graded]
-    for g in graded:  # written only now, when no submission's code runs any more
-        target = replay / g.outcome.student / assignment
-        for name, data in g.outcome.notebooks.items():
-            (target / name).write_bytes(data)
-        g.outcome.notebooks = {}
-    try:
-        if chosen:
-            env = os.environ.copy() | {"MICROLAB_REPLAY_DIR": str(replay)}
-            args = ["autograde", assignment, "--force"]
-            if students is not None:
-                args += ["--CourseDirectory.student_id_exclude=" + ",".join(s for s in found if s not in chosen)]
-            nbgrader(args, course, env=env)
-            for g in graded:
-                g.verdict.save(course / "autograded" / g.outcome.student / assignment)
-    finally:
-        shutil.rmtree(replay, ignore_errors=True)
+    run.skipped = [s for s in chosen if not force and finished(course, assignment, s)]
+    pending = [s for s in chosen if s not in run.skipped]
+    events.start(assignment, len(pending), run.skipped, jobs, confine.describe())
+    if pending:
+        _grade_all(course, assignment, pending, jobs, limits, events, run)
     run.results = [r for r in all_results(course, assignment) if r.student in chosen]
     run.seconds = time.monotonic() - started
+    events.finish(run)
     return run
+
+
+def _grade_all(course: Path, assignment: str, pending: list[str], jobs: int, limits: Limits,
+               events: Events, run: GradingRun) -> None:
+    replay = Path(tempfile.mkdtemp(prefix="microlab-replay-"))
+    recorder = Recorder(course, assignment, replay)
+    submitted = course / "submitted"
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = {pool.submit(grade_one, course, assignment, s, submitted / s / assignment, limits,
+                                   replay / s / assignment): s for s in pending}
+            for future in as_completed(futures):
+                graded = future.result()
+                run.outcomes.append(graded.outcome)
+                events.done(_record(course, assignment, graded, replay, recorder), graded)
+    finally:
+        recorder.close()
+        shutil.rmtree(replay, ignore_errors=True)
+
+
+def _record(course: Path, assignment: str, graded: Graded, replay: Path, recorder: Recorder) -> StudentResult:
+    """Into the gradebook now: the submission's sandbox has ended, nothing of it runs."""
+    student = graded.outcome.student
+    target = replay / student / assignment
+    for name, data in graded.outcome.notebooks.items():
+        (target / name).write_bytes(data)
+    graded.outcome.notebooks = {}
+    problem = recorder.record(student)
+    if problem:
+        graded.verdict.infrastructure_error = f"recording in the gradebook failed: {problem}"
+    graded.verdict.save(course / "autograded" / student / assignment)
+    return student_result(course, assignment, student)
 
 
 def feedback(assignment: str, course: Path | None = None) -> list[Path]:

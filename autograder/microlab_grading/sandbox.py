@@ -1,10 +1,11 @@
 """Executing one submission where it can reach nothing but itself (see confine.py).
 
-The run's folder holds only the submitted notebook and a private home (its own
+The run's box holds only the submitted notebook (read-only) and a private home (its own
 MICROLAB_HOME, so its own lab, ports and processes). The course, the gradebook and other
-students' work are not in it and not readable from it. Afterwards every process carrying
-the run's marker is stopped, whatever happened; with bubblewrap the pid namespace ends
-them too.
+students' work are not in it and not readable from it. With bubblewrap the run has its own
+network namespace (the notebook's lab lives inside it, other labs are out of reach) and pid
+namespace: every process it started ends with it. Processes carrying the run's marker are
+also stopped afterwards: the only mechanism where no namespace can be had.
 """
 from __future__ import annotations
 
@@ -57,8 +58,10 @@ def environment(root: Path, token: str) -> dict[str, str]:
 
 
 def workspace(student: str) -> tuple[Path, str]:
+    """A folder for one confined run: box/ (the sandbox's own writable space, empty here:
+    a tmpfs is mounted on it) and in/ (files given to it, read-only)."""
     root = Path(tempfile.mkdtemp(prefix=f"microlab-grade-{student}-"))
-    for sub in ("home", "tmp", "work"):
+    for sub in ("box", "in"):
         (root / sub).mkdir()
     return root, uuid.uuid4().hex
 
@@ -74,13 +77,16 @@ def run_isolated(course: Path, assignment: str, student: str, submission: Path,
         notebook = next(iter(sorted(submission.glob("*.ipynb"))), None)
         if notebook is None:
             return RunOutcome(student, False, 0.0, "the submission holds no notebook")
-        inside = root / "work" / notebook.name
-        shutil.copy2(notebook, inside)
+        given = root / "in" / notebook.name
+        shutil.copy2(notebook, given)
+        box = root / "box"
+        inputs = {given: notebook.name}
         with tempfile.TemporaryFile() as record:  # outside the sandbox: see runner.py
-            argv = [*confine.prefix(root, confine.hidden_folders(course)), sys.executable, "-I", "-m",
-                    "microlab_grading.runner", str(inside), str(record.fileno()), str(limits.cell),
-                    str(limits.notebook)]
-            reason = _execute(argv, root, token, limits, record.fileno())
+            argv = [*confine.prefix(box, confine.hidden_folders(course), inputs, confine.NOTEBOOK_RUN,
+                                    network="private"),
+                    sys.executable, "-I", "-m", "microlab_grading.runner", str(box / "work" / notebook.name),
+                    str(record.fileno()), str(limits.cell), str(limits.notebook)]
+            reason = _execute(argv, box, token, limits, record.fileno())
             record.seek(0)
             data = record.read()
         if data:
@@ -98,10 +104,11 @@ def run_isolated(course: Path, assignment: str, student: str, submission: Path,
 def _execute(argv: list[str], root: Path, token: str, limits: Limits, record_fd: int) -> str:
     """Run it with output to a file, not a pipe: a process the submission left behind may
     hold inherited pipes open forever, and reading them would hang the grader."""
-    log = root.parent / f"{root.name}.runner.log"  # beside the sandbox, out of its reach
+    log = root.parent / "runner.log"  # beside the sandbox, out of its reach
     try:
         with open(log, "wb") as out:
-            proc = subprocess.Popen(argv, cwd=root / "work", env=environment(root, token), stdout=out,
+            proc = subprocess.Popen(argv, cwd=root / "work" if (root / "work").is_dir() else root.parent,
+                                    env=environment(root, token), stdout=out,
                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     start_new_session=True, pass_fds=(record_fd,))
             try:

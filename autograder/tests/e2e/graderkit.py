@@ -2,6 +2,7 @@
 the whole suite runs)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -37,7 +38,22 @@ def grade_batch(course: Path, assignment: str, submissions: dict[str, dict[str, 
     return {r.student: r for r in run.results}, run
 
 
-def leftovers() -> list[int]:
-    """Processes still carrying a grading sandbox's environment."""
+def leftovers(students: list[str] | None = None) -> list[int]:
+    """Processes still carrying a grading sandbox's environment (of these students' runs
+    only, when given: other grader tests may be running on the same machine)."""
+    needles = [f"microlab-grade-{s}-".encode() for s in students] if students else [b"microlab-grade-"]
     return [pid for pid in procfs.pids()
-            if any(b"microlab-grade-" in entry for entry in procfs.environ(pid))]
+            if any(n in entry for entry in procfs.environ(pid) for n in needles)]
+
+
+def live_with(text: str) -> list[int]:
+    """Processes whose command line contains `text` (whatever their environment)."""
+    found = []
+    for pid in procfs.pids():
+        try:
+            cmdline = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ")
+        except OSError:
+            continue
+        if text.encode() in cmdline and pid != os.getpid():
+            found.append(pid)
+    return found

@@ -48,7 +48,12 @@ def add_commands(sub) -> None:
     p = steps.add_parser("autograde", help="grade every collected submission, each in isolation")
     p.add_argument("assignment")
     p.add_argument("--student", action="append", help="only these students (repeatable)")
-    p.add_argument("--jobs", type=int, default=2, help="submissions executed at the same time")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="submissions graded at the same time (default: what this machine can take)")
+    p.add_argument("--force", action="store_true", help="grade again the submissions already graded")
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument("--quiet", action="store_true", help="print only the infrastructure errors")
+    shown.add_argument("--json", action="store_true", help="JSON lines: start, one per submission, summary")
     p.add_argument("--cell-timeout", type=int, default=120)
     p.add_argument("--notebook-timeout", type=int, default=600)
     p.add_argument("--unsafe-no-sandbox", action="store_true",
@@ -124,22 +129,25 @@ def _collect(args) -> None:
 
 def _autograde(args) -> int:
     pipeline, _ = _grading()
+    from microlab_grading import events
     from microlab_grading.sandbox import Limits
 
-    run = pipeline.autograde(args.assignment, students=args.student, jobs=args.jobs,
+    shown = events.Quiet() if args.quiet else events.JsonLines() if args.json else \
+        events.RichProgress() if sys.stdout.isatty() else events.Events()
+    jobs = args.jobs or pipeline.default_jobs()
+    if args.jobs is None and not (args.quiet or args.json):
+        print(f"--jobs {jobs} (what this machine can take; --jobs N to choose)")
+    run = pipeline.autograde(args.assignment, students=args.student, jobs=jobs,
                              limits=Limits(cell=args.cell_timeout, notebook=args.notebook_timeout),
-                             unsafe_no_sandbox=args.unsafe_no_sandbox)
-    for r in run.results:
-        failed = "; ".join(f"{k}: {v}" for k, v in r.failed.items()) or "all checks pass"
-        flags = f"  [review: {', '.join(r.flags)}]" if r.flags else ""
-        if r.infrastructure_error:
-            failed = f"infrastructure error: {r.infrastructure_error}"
-        print(f"{r.student:<20} {r.auto_score:g}/{r.auto_max:g}  {failed}{flags}")
-    print(f"graded {len(run.results)} submission(s) in {run.seconds:.1f} s")
+                             unsafe_no_sandbox=args.unsafe_no_sandbox, force=args.force, events=shown)
+    if not (args.quiet or args.json or isinstance(shown, events.RichProgress)):
+        print(f"graded {len(run.outcomes)} submission(s) in {run.seconds:.1f} s"
+              + (f", {len(run.skipped)} skipped (already graded)" if run.skipped else ""))
     broken = run.infrastructure_errors
-    for student, why in broken.items():
-        print(f"INFRASTRUCTURE ERROR {student}: {why} (not the student's score: fix and grade again "
-              f"with --student {student})", file=sys.stderr)
+    if not args.json:
+        for student, why in broken.items():
+            print(f"INFRASTRUCTURE ERROR {student}: {why} (not the student's score: fix and grade again "
+                  f"with --student {student})", file=sys.stderr)
     return 3 if broken else 0
 
 

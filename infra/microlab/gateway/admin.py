@@ -1,20 +1,32 @@
 """The admin listener, shaped like Kong's DB-less Admin API where Kong has an equivalent:
 GET / and /status, GET /config, POST /config (load a whole new declarative config).
-A refused config leaves the running one untouched."""
+A refused config leaves the running one untouched.
+
+Reading or loading the config needs the lab's admin token (X-Microlab-Admin-Token, from
+MICROLAB_ADMIN_TOKEN; see microlab.admintoken); GET / and /status stay open for health
+checks. A gateway started without a token (a developer's, a test's) has no lab to protect."""
 from __future__ import annotations
 
+import hmac
 import json
+import os
 
 from aiohttp import web
 
+from microlab import admintoken
 from microlab.gateway.exchange import KONG_VERSION, SERVER
 
 
 STATE = web.AppKey("state", object)
 
 
-def make_app(state) -> web.Application:
-    app = web.Application(client_max_size=16 * 1024 * 1024)
+OPEN_PATHS = ("/", "/status")
+
+
+def make_app(state, token: str | None = None) -> web.Application:
+    token = os.environ.get(admintoken.ENV, "") if token is None else token
+    middlewares = [_token_guard(token)] if token else []
+    app = web.Application(client_max_size=16 * 1024 * 1024, middlewares=middlewares)
     app[STATE] = state
     app.router.add_get("/", root)
     app.router.add_get("/status", status)
@@ -22,6 +34,26 @@ def make_app(state) -> web.Application:
     app.router.add_post("/config", post_config)
     app.on_response_prepare.append(_server_header)
     return app
+
+
+def _token_guard(token: str):
+    @web.middleware
+    async def guard(request: web.Request, handler):
+        if request.path in OPEN_PATHS:
+            return await handler(request)
+        given = request.headers.get(admintoken.HEADER, "")
+        if not given:
+            return _refused(401, f"admin calls need the lab's token in the {admintoken.HEADER} header "
+                                 "(lab.gateway.apply(...) sends it)")
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            return _refused(403, "wrong admin token: this gateway belongs to another lab")
+        return await handler(request)
+
+    return guard
+
+
+def _refused(status: int, message: str) -> web.Response:
+    return web.json_response({"message": message}, status=status, headers={"Server": SERVER})
 
 
 async def _server_header(request, response) -> None:

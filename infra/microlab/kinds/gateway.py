@@ -72,7 +72,7 @@ def container(c: Component, ctx: SpecContext) -> ContainerSpec:
                              detail="Kong (DB-less)", **common)
     command = ["python", "-m", "microlab.gateway", "--config", CONFIG_INSIDE, "--host", "0.0.0.0",
                "--port", str(c.port), "--admin-port", str(ADMIN_PORT)]
-    env = {"MICROLAB_IN_CONTAINER": "1", "SERVICE_NAME": c.name}
+    env = {"MICROLAB_IN_CONTAINER": "1", "SERVICE_NAME": c.name, **ctx.admin_env()}
     return ContainerSpec(env=env, command=command, healthcheck=http_healthcheck(ADMIN_PORT, "/status"),
                          ready_timeout=30.0, detail="embedded gateway (no Kong image in the offline set)",
                          **common)

@@ -27,7 +27,7 @@ def launch(c: Component, port: int, ctx: LaunchContext) -> LaunchSpec:
 
 
 def container(c: Component, ctx: SpecContext) -> ContainerSpec:
-    env = {**c.env, "SERVICE_NAME": c.name, "PYTHONUNBUFFERED": "1"}
+    env = {**c.env, "SERVICE_NAME": c.name, "PYTHONUNBUFFERED": "1", **ctx.admin_env()}
     depends = tuple(c.depends_on)
     if c.database is not None:
         env["DATABASE_URL"] = database.url(c.database, c.database.name)

@@ -7,12 +7,14 @@ open port, and the same check serves both backends: it takes the host port on 12
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
+from microlab import admintoken
 from microlab.topology import Component
 
 SECOND = 1_000_000_000  # the engine counts health-check times in nanoseconds
@@ -43,6 +45,7 @@ class LaunchContext:
         env = dict(os.environ)
         env.update({k: self.resolve(v) for k, v in component.env.items()})
         env.update({"SERVICE_NAME": component.name, "PYTHONUNBUFFERED": "1"})
+        env[admintoken.ENV] = admintoken.for_lab(self.lab_dir.name, "local")  # lab_dir is labs/<lab id>
         return env
 
 
@@ -90,6 +93,14 @@ class SpecContext:
     lab_id: str
     image_set: str  # "official" | "offline"
     components: dict[str, Component]
+
+    def admin_env(self) -> dict[str, str]:
+        """The lab's admin token, in the environment of the containers that have an admin API.
+        A compose file (lab "compose-...", see docker/compose.py) is no Lab: it gets a token
+        of its own, kept nowhere but in the file, so no state file appears for it."""
+        if self.lab_id.startswith("compose-"):
+            return {admintoken.ENV: secrets.token_urlsafe(24)}
+        return {admintoken.ENV: admintoken.for_lab(self.lab_id, "docker")}
 
 
 # -- readiness probes -----------------------------------------------------------------
