@@ -22,7 +22,9 @@ and each exercise names
   submission as an infrastructure error, never as the student's zero.
 
 A check reads `ctx.answers` (data answers), calls `ctx.run(code)` to run the student's cells
-plus `code` in a fresh interpreter (see harness.py) and gets back `result` as JSON, draws
+plus `code` in a fresh interpreter (see harness.py) and gets back `result` as JSON, or
+deploys `ctx.code()` (a student's consumer or service) into its own lab with
+`ctx.lab.deploy(...)`, where it runs confined like `ctx.run` (see judge.py), draws
 parameters from `ctx.rng` (seeded per student and exercise with the course's secret: a
 hard-coded constant fails), and observes the grader's own lab through `ctx.lab`.
 """
@@ -76,12 +78,46 @@ class Context:
     lab: Any = None  # the grader's own microlab Lab, when the exercise asks for one
     runner: Callable[..., dict] | None = None
     cache: dict[str, Any] = field(default_factory=dict)  # what one exercise's checks share
+    sources: dict[str, str] = field(default_factory=dict)  # the exercise's answer cells' source
+
+    def code(self, provided: bool = True) -> str:
+        """The exercise's answer cells as one module (after `provided`, the grader's own
+        definitions): what the grader deploys with `ctx.lab.deploy(...)` to run a student's
+        service or consumer in its own lab."""
+        cells = [_without_cell_magic(self.sources.get(g, "")) for g in self.exercise.cells]
+        return "\n\n".join(([self.exercise.provided] if provided else []) + cells)
+
 
     def run(self, code: str = "", env: dict[str, str] | None = None, timeout: float | None = None) -> dict:
         """Run the answer cells, then `code`, in a fresh interpreter; returns the harness
         report: {"result": <JSON of `result`>, "errors": {...}, "names": {...}}."""
         return self.runner(self.exercise, code, env or {}, timeout or self.exercise.timeout)
 
+    def result(self, code: str = "", env: dict[str, str] | None = None, timeout: float | None = None):
+        """`run`, then its `result`; CheckFailed when the student's code never let `code`
+        finish (a timeout, a crash, an answer the check could not use), saying which."""
+        report = self.run(code, env=env, timeout=timeout)
+        if "timeout" in report:
+            raise CheckFailed(f"your code did not finish within {report['timeout']:g} s{cell_errors(report)}")
+        if report.get("crashed"):
+            raise CheckFailed(f"the interpreter running your code stopped before it reported{cell_errors(report)}")
+        if "check_error" in report:
+            error = report["check_error"]
+            raise CheckFailed(f"could not use your answer: {error['type']}: {error['message']}{cell_errors(report)}")
+        return report["result"]
+
     def expect(self, ok: bool, why: str) -> None:
         if not ok:
             raise CheckFailed(why)
+
+
+def cell_errors(report: dict) -> str:
+    """What the student's cells raised while a check ran them, briefly."""
+    errors = report.get("errors") or {}
+    return "".join(f" (your cell {g} raised {e['type']}: {e['message'][:80]})" for g, e in errors.items())
+
+
+def _without_cell_magic(source: str) -> str:
+    """A `%%writefile name.py` cell is the file it writes: the code without that first line."""
+    first, _, rest = source.lstrip().partition("\n")
+    return rest if first.startswith("%%writefile") else source

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import json
 import random
 import secrets
 import shutil
-import subprocess
 import sys
 import traceback
 from pathlib import Path
 
 import nbformat
 
-from microlab_grading import confine, sandbox, sweep
+from microlab_grading import checkrun, confine, deployconfine, sandbox, stacks
 from microlab_grading.exercise import CheckFailed, Context, Exercise, NotAnswered
 from microlab_grading.verdicts import CheckVerdict, ExerciseVerdict, Verdict
 
@@ -67,7 +65,7 @@ class Judge:
         self.root, self.token = sandbox.workspace(f"judge-{student}")
 
     def verdict(self) -> Verdict:
-        verdict = Verdict(self.student, self.assignment, isolation=confine.mechanism())
+        verdict = Verdict(self.student, self.assignment, isolation=confine.describe())
         try:
             for exercise in load_exercises(self.course, self.assignment):
                 verdict.exercises[exercise.grade_id] = self.judge(exercise)
@@ -81,7 +79,8 @@ class Judge:
         return verdict
 
     def judge(self, exercise: Exercise) -> ExerciseVerdict:
-        ctx = Context(self.student, exercise, self._rng(exercise), runner=self._run)
+        ctx = Context(self.student, exercise, self._rng(exercise), runner=self._run,
+                      sources={g: self.sources.get(g, "") for g in exercise.cells})
         result = ExerciseVerdict(exercise.grade_id)
         unanswered = all(self.sources.get(g, "") == self.stubs.get(g) for g in exercise.cells)
         if not unanswered:
@@ -117,10 +116,16 @@ class Judge:
         return random.Random(seed)
 
     def _lab(self, stack: str):
+        stack = stacks.lean(self.course, self.assignment, stack)
         if stack not in self.labs:
             from microlab import Lab, LabError
 
-            lab = Lab(backend="local", name=f"judge-{self.token[:8]}-{stack}", quiet=True)
+            from microlab.state import lab_dir
+
+            name = f"judge-{self.token[:8]}-{stack}"
+            deployconfine.install(self.root / "deployed", self.course, lab_dir(name))  # lab.deploy()ed code
+            lab = stacks.LeanLab(Lab(backend="local", name=name, quiet=True),
+                                 stacks.lean_map(self.course, self.assignment))
             self.labs[stack] = lab
             try:
                 lab.up(stack)
@@ -129,27 +134,10 @@ class Judge:
         return self.labs[stack]
 
     def _run(self, exercise: Exercise, code: str, env: dict[str, str], timeout: float) -> dict:
-        """The answer cells, then `code`, in a fresh confined interpreter."""
-        work = self.root / "work"
-        job_id = secrets.token_hex(6)
-        result = work / f".result-{job_id}.json"
+        """The answer cells, then `code`, in a fresh confined interpreter (checkrun.py)."""
         job = {"provided": exercise.provided, "cells": {g: self.sources.get(g, "") for g in exercise.cells},
-               "code": code, "names": list(exercise.answers), "result": str(result)}
-        job_file = work / f".job-{job_id}.json"
-        job_file.write_text(json.dumps(job))
-        argv = [*confine.prefix(self.root, confine.hidden_folders(self.course)), sys.executable, "-I",
-                "-m", "microlab_grading.harness", str(job_file)]
-        try:
-            subprocess.run(argv, cwd=work, env=sandbox.environment(self.root, self.token) | env,
-                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           timeout=timeout, start_new_session=True)
-        except subprocess.TimeoutExpired:
-            return {"timeout": timeout, "errors": {}, "names": {}, "result": None}
-        finally:
-            sweep.stop_marked(self.token)
-        if not result.exists():
-            return {"crashed": True, "errors": {}, "names": {}, "result": None}
-        return json.loads(result.read_text())
+               "code": code, "names": list(exercise.answers)}
+        return checkrun.run(self.root, self.token, self.course, job, env, timeout)
 
     def close(self) -> None:
         for lab in self.labs.values():

@@ -12,9 +12,13 @@ see what its environment says now, not what it said at import.
     MICROLAB_COURSE      the nbgrader course directory             (the checkout's autograder/)
     MICROLAB_IN_CONTAINER  set inside a lab's container (bind 0.0.0.0, not 127.0.0.1)
     MICROLAB_CELL_TIMEOUT / MICROLAB_NOTEBOOK_TIMEOUT / MICROLAB_REPLAY_DIR  grading runs
+    MICROLAB_DEPLOY_CONFINE  a JSON list: the command prefix lab.deploy()ed code runs under on the
+                         local backend ("{data}" and "{code}" in it: its data folder, its file);
+                         the grader sets it, so a student's deployed code runs confined
 """
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +46,7 @@ class Settings:
     cell_timeout: int
     notebook_timeout: int
     replay_dir: Path | None
+    deploy_confine: tuple[str, ...] = ()
 
 
 def settings(env: dict[str, str] | None = None) -> Settings:
@@ -57,6 +62,7 @@ def settings(env: dict[str, str] | None = None) -> Settings:
         cell_timeout=_int(env, "MICROLAB_CELL_TIMEOUT", 120),
         notebook_timeout=_int(env, "MICROLAB_NOTEBOOK_TIMEOUT", 600),
         replay_dir=Path(env["MICROLAB_REPLAY_DIR"]) if env.get("MICROLAB_REPLAY_DIR") else None,
+        deploy_confine=_argv(env, "MICROLAB_DEPLOY_CONFINE"),
     )
 
 
@@ -65,6 +71,19 @@ def _choice(env, name: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise SettingsError(f"{name}={value!r} is not one of: {', '.join(allowed)}")
     return value
+
+
+def _argv(env, name: str) -> tuple[str, ...]:
+    raw = env.get(name)
+    if not raw:
+        return ()
+    try:
+        argv = json.loads(raw)
+    except ValueError:
+        argv = None
+    if not isinstance(argv, list) or not all(isinstance(a, str) for a in argv):
+        raise SettingsError(f"{name} must be a JSON list of strings (a command prefix), got {raw[:80]!r}")
+    return tuple(argv)
 
 
 def _int(env, name: str, default):

@@ -32,7 +32,7 @@ from datetime import datetime, timezone
 from sqlalchemy import DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from labs.common import events, outbox, topics
+from labs.common import events, outbox, requestid, topics
 
 ATTEMPTS = 3  # tries for an unexpected error before the event is rejected
 JOIN_STUCK_AFTER = 3.0  # seconds a finished join may stay uncollected before reconnecting
@@ -115,6 +115,9 @@ class EventConsumer:
                              reconnect_backoff_max_ms=1000,
                              # new partitions and leaders are seen in seconds, not 5 minutes
                              metadata_max_age_ms=5000,
+                             # the broker answers a fetch as soon as one byte is there; the
+                             # shorter wait bounds how long an idle poll sits on a fetch
+                             fetch_min_bytes=1, fetch_max_wait_ms=100,
                              # full fetches cost nothing at the lab's size. Not a stall fix: the
                              # fetch-session stall (kafka-python #2575) was fixed in 2.1.4, and
                              # #3131 was a rebalance-listener bug (fixed in 3.0.9)
@@ -187,6 +190,15 @@ class EventConsumer:
             events.require(event, handler.required)
         except events.BadEvent as bad:
             return self._reject(record, f"{where[0]}:{where[1]}:{where[2]}", "?", str(bad))
+        # the calls a handler makes carry the request id that started the saga (lab.trace follows it)
+        token = requestid.current.set(str(event.get("request_id") or "-"))
+        try:
+            self._handle(record, event, handler)
+        finally:
+            requestid.current.reset(token)
+
+    def _handle(self, record, event: dict, handler: Handler) -> None:
+        where = (record.topic, record.partition, record.offset)
         key = events.dedup_key(event)
         with self.sessions() as session:
             if session.get(self.tables.processed, key) is not None:

@@ -9,8 +9,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from microlab import deployment, state
 from microlab.errors import LabError
-from microlab.topology import Component
+from microlab.topology import Component, UnknownName, all_components
 
 Report = Callable[[str], None]  # where progress lines go: print, or nothing when quiet
 
@@ -76,6 +77,32 @@ class Backend(ABC):
     @abstractmethod
     def database_url(self, service: str) -> str:
         """SQLAlchemy URL of a service's own database, reachable from the host."""
+
+    # -- the lab's components: the topology's, and the ones lab.deploy() added ----------
+    def components(self) -> dict[str, Component]:
+        return {**all_components(), **deployment.recorded(self.lab_id)}
+
+    def component(self, name: str) -> Component:
+        known = self.components()
+        if name not in known:
+            raise UnknownName(f"unknown component {name!r}; valid names: {', '.join(sorted(known))}")
+        return known[name]
+
+    def record_deployed(self, c: Component) -> None:
+        """Remember a deployed component in the lab's state file (read by both backends)."""
+        st = state.load_lab(self.lab_id) or state.LabState(backend=self.name)
+        st.deployed[c.name] = deployment.to_record(c)
+        state.save_lab(self.lab_id, st)
+
+    def forget_deployed(self, name: str) -> None:
+        st = state.load_lab(self.lab_id)
+        if st is not None and st.deployed.pop(name, None) is not None:
+            st.ports.pop(name, None)
+            state.save_lab(self.lab_id, st)
+
+    @abstractmethod
+    def remove(self, name: str) -> None:
+        """Stop a deployed component and remove it, its database included (lab.undeploy)."""
 
     def _not_running(self, name: str, running: list[str]) -> LabError:
         return LabError(f"{name} is not running in lab {self.lab_id!r} (running: "

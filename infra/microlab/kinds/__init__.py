@@ -11,10 +11,11 @@ from __future__ import annotations
 from types import ModuleType
 
 from microlab.errors import LabError
-from microlab.kinds import broker, gateway, service
+from microlab.kinds import broker, deployed, gateway, service
 from microlab.topology import Component
 
-KINDS: dict[str, ModuleType] = {"service": service, "broker": broker, "gateway": gateway}
+KINDS: dict[str, ModuleType] = {"service": service, "broker": broker, "gateway": gateway,
+                                "deployed": deployed}
 
 
 def of(component: Component) -> ModuleType:
