@@ -7,26 +7,10 @@ next to this file: orders.py, breaker.py, library.py.
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import sys
-from pathlib import Path
-
+from microlab_grading import checkparts
 from microlab_grading.exercise import Exercise
 
-
-def _parts():
-    """The lab03/ package beside this file (the course's checks are loaded by path)."""
-    folder = Path(__file__).with_name("lab03")
-    name = "course_checks_lab03"
-    spec = importlib.util.spec_from_file_location(name, folder / "__init__.py", submodule_search_locations=[str(folder)])
-    package = importlib.util.module_from_spec(spec)
-    sys.modules[name] = package  # its modules import each other relatively
-    spec.loader.exec_module(package)
-    return [importlib.import_module(f"{name}.{part}") for part in ("common", "orders", "breaker", "library")]
-
-
-common, orders, breaker, library = _parts()
+common, orders, breaker, library = checkparts.load(__file__, "lab03", ("common", "orders", "breaker", "library"))
 
 EXERCISES = [
     Exercise("lab03_get_user_orders", cells=("lab03_get_user_orders_answer",), provided=common.PROVIDED,

@@ -7,7 +7,7 @@ import uuid
 from contextlib import contextmanager
 
 import httpx
-from microlab_grading.exercise import CheckFailed, Context
+from microlab_grading.exercise import Context
 
 # What the locked cells before the answers define, as the grader's own source. The URLs come
 # from the environment, so one source serves the grader's lab and the gateway in front of it.
@@ -39,24 +39,10 @@ def fetch_user(user_id):
 
 
 def run(ctx: Context, code: str, order_service: str | None = None, timeout: float | None = None):
-    """The answer cells, then `code`, against the grader's lab; `result` as JSON, or
-    CheckFailed when the student's code never let `code` finish."""
+    """The answer cells, then `code`, against the grader's lab; `result` as JSON."""
     env = {"ORDER_SERVICE": order_service or ctx.lab.url("order-service"),
            "USER_SERVICE": ctx.lab.url("user-service")}
-    report = ctx.run(code, env=env, timeout=timeout)
-    if "timeout" in report:
-        raise CheckFailed(f"your code did not finish within {report['timeout']:g} s{cell_errors(report)}")
-    if report.get("crashed"):
-        raise CheckFailed(f"the interpreter running your code stopped before it reported{cell_errors(report)}")
-    if "check_error" in report:
-        error = report["check_error"]
-        raise CheckFailed(f"could not use your answer: {error['type']}: {error['message']}{cell_errors(report)}")
-    return report["result"]
-
-
-def cell_errors(report: dict) -> str:
-    errors = report.get("errors") or {}
-    return "".join(f" (your cell {g} raised {e['type']}: {e['message'][:80]})" for g, e in errors.items())
+    return ctx.result(code, env=env, timeout=timeout)
 
 
 @contextmanager

@@ -1,31 +1,13 @@
-"""Wrong answers to 03's exercises, each the reference answer with a plausible mistake, and
-the sub-checks the grader must fail it on. Wrong answers to different exercises are handed
-in together (a submission replaces one answer cell per exercise): the judge runs each
-exercise's own cells only, so they do not interfere, and 03's gradings stay few."""
+"""Wrong answers to 03's exercises (see wrongs.py), and the sub-checks the grader must fail
+each on."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from itertools import zip_longest
+import wrongs
+from wrongs import Wrong
 
 ORDERS, BREAKER, LIBRARY = "lab03_get_user_orders", "lab03_circuit_breaker", "lab03_pybreaker"
 CELLS = {ORDERS: "lab03_get_user_orders_answer", BREAKER: "lab03_circuit_breaker_answer",
          LIBRARY: "lab03_pybreaker_answer"}
-
-
-@dataclass(frozen=True)
-class Wrong:
-    name: str
-    grade_id: str
-    edits: tuple[tuple[str, str], ...]  # (old, new) replacements in the reference answer
-    fails: tuple[str, ...]  # the sub-checks it must fail
-    only: bool = True  # and every other sub-check of its exercise must pass
-
-    def source(self, reference: dict[str, str]) -> str:
-        src = reference[CELLS[self.grade_id]]
-        for old, new in self.edits:
-            assert old in src, f"{self.name}: the reference answer no longer contains {old!r}"
-            src = src.replace(old, new)
-        return src
 
 
 RAISE_OTHER = '    else:\n        raise ServiceError(f"Order service returned {response.status_code}")'
@@ -81,13 +63,12 @@ WRONG_LIBRARY = [
 WRONG = [*WRONG_ORDERS, *WRONG_BREAKER, *WRONG_LIBRARY]
 
 
+PER_EXERCISE = [WRONG_ORDERS, WRONG_BREAKER, WRONG_LIBRARY]
+
+
 def submissions(reference: dict[str, str]) -> dict[str, dict[str, str]]:
-    """Wrong answers grouped: the i-th of each exercise's list in submission i."""
-    groups = zip_longest(WRONG_ORDERS, WRONG_BREAKER, WRONG_LIBRARY)
-    return {f"wrong-{i}": {CELLS[w.grade_id]: w.source(reference) for w in group if w}
-            for i, group in enumerate(groups, 1)}
+    return wrongs.grouped(PER_EXERCISE, reference, CELLS)
 
 
 def submission_of(wrong: Wrong) -> str:
-    return next(f"wrong-{i}" for i, group in enumerate(zip_longest(WRONG_ORDERS, WRONG_BREAKER, WRONG_LIBRARY), 1)
-                if wrong in group)
+    return wrongs.submission_of(wrong, PER_EXERCISE)

@@ -84,3 +84,16 @@ def test_solutions_prints_the_instructors_solutions_from_the_course_source():
 def test_solutions_refuses_where_there_is_no_course(tmp_path):
     proc = microlab("solutions", "01-monolith", cwd=tmp_path)
     assert proc.returncode != 0 and "no course here" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.timeout(600)
+def test_check_reports_every_exercise_of_a_notebook_with_live_labs_and_deployed_code(tmp_path):
+    """04 starts Kafka, deploys consumers and writes a file from a cell: the report still has
+    a line per exercise, the blank ones not answered, and no traceback."""
+    nb = nbformat.read(paths.notebooks_dir() / "04-async-messaging.ipynb", as_version=4)
+    path = tmp_path / "04-async-messaging.ipynb"
+    nbformat.write(nb, path)
+    proc = microlab("check", str(path), cwd=paths.course_dir().parent)
+    assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    for grade_id in grade_cells(nb):
+        assert status(proc.stdout, grade_id) == "NOT ANSWERED", proc.stdout
