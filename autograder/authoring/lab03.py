@@ -32,6 +32,13 @@ def notebook() -> Notebook:
     print(lab.status())
     """, locked="setup")
     nb.md("""
+    Keep the lab's dashboard in view while you work: the faults you inject below show up in
+    its request lists and its error chart (and its sliders set faults too).
+    """)
+    nb.code("""
+    lab.dashboard()
+    """, locked="dashboard")
+    nb.md("""
     ## 1. One service calling another
 
     When you ask order-service for a user's orders, it first asks user-service whether the

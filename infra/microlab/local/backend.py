@@ -141,7 +141,7 @@ class LocalBackend(Backend):
                 rec = st.processes[name]
                 if kinds.of(c).ready(c)(rec.port):
                     elapsed = time.time() - rec.started_at
-                    report(f"  ready  {name:<18} http://127.0.0.1:{rec.port}  ({elapsed:.1f} s)")
+                    report(f"  ready  {name:<18} {address(rec.kind, '127.0.0.1', rec.port)}  ({elapsed:.1f} s)")
                     del waiting[name]
                 elif not self._alive(rec):
                     raise LabError(self._died_message(name, rec))
