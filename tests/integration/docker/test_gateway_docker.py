@@ -10,6 +10,7 @@ import requests
 import yaml
 
 import microlab
+from microlab import admintoken
 from microlab import LabError
 from microlab.gateway.api import GatewayConfigError
 from microlab.kinds import gateway as gateway_kind
@@ -61,9 +62,10 @@ def test_an_invalid_config_is_refused_and_the_old_one_stays(course_gateway):
     with pytest.raises(GatewayConfigError, match="refused, the old config stays") as refused:
         course_gateway.apply(broken)
     assert not refused.value.report.ok
-    # the gateway itself refuses what slips past the client-side check (another tool posting)
-    posted = httpx.post(f"{course_gateway.admin_url}/config",
-                        json={"config": yaml.safe_dump(broken)}, timeout=10)
+    # the gateway itself refuses what slips past the client-side check (another tool posting,
+    # with the lab's admin token: without it the answer would be 401 whatever the config)
+    posted = httpx.post(f"{course_gateway.admin_url}/config", json={"config": yaml.safe_dump(broken)},
+                        headers=admintoken.headers(course_gateway.lab.backend, "gateway"), timeout=10)
     assert posted.status_code == 400, posted.text
     assert requests.get(f"{course_gateway.url}{path}/1", timeout=10).status_code == 401
 
