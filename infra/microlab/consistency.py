@@ -94,7 +94,7 @@ def place(item: str):
     try:  # write 2: Kafka; if it fails now, nothing will ever send this event again
         producer = KafkaProducer(bootstrap_servers=os.environ["KAFKA_BOOTSTRAP"], api_version=(2, 8),
                                  max_block_ms=2000, request_timeout_ms=2000)
-        producer.send("dual-write-orders", json.dumps({"event_type": "order.created", "order_id": order_id}).encode())
+        producer.send("dual-write-orders", json.dumps(dict(event_type="order.created", order_id=order_id)).encode())
         producer.flush(timeout=3)
         producer.close(timeout=1)
     except Exception as exc:
@@ -136,10 +136,10 @@ def times_to_paid(lab, order_ids: list[int]) -> list[float]:
         if isinstance(value, dict) and value.get("event_type") == "payment.completed" and value.get("order_id") in wanted:
             paid[value["order_id"]] = datetime.fromisoformat(row["timestamp"])
     took = []
-    for order_id in order_ids:
-        order = httpx.get(f"{lab.url('order-service')}/orders/{order_id}", timeout=10).json()
-        if order_id in paid:
-            took.append((paid[order_id] - datetime.fromisoformat(order["created_at"])).total_seconds())
+    for oid in order_ids:
+        order = httpx.get(f"{lab.url('order-service')}/orders/{oid}", timeout=10).json()
+        if oid in paid:
+            took.append((paid[oid] - datetime.fromisoformat(order["created_at"])).total_seconds())
     return took
 
 

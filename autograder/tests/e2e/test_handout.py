@@ -40,11 +40,16 @@ def answer_keys(course: Path) -> list[str]:
 
 
 def solution_lines(course: Path) -> list[str]:
+    """Distinctive solution lines, but for those the assignment's own text shows (a quote of
+    the course text, in a markdown cell that is no answer)."""
     lines = []
     for path in sorted((course / "source").glob("*/*.ipynb")):
-        for cell in nbformat.read(path, as_version=4).cells:
+        cells = nbformat.read(path, as_version=4).cells
+        shown = "\n".join(c.source for c in cells if c.cell_type == "markdown"
+                           and not c.metadata.get("nbgrader", {}).get("solution"))
+        for cell in cells:
             for region in SOLUTION.findall(cell.source):
-                lines += [l.strip() for l in region.splitlines() if len(l.strip()) >= 25]
+                lines += [l.strip() for l in region.splitlines() if len(l.strip()) >= 25 and l.strip() not in shown]
     return lines
 
 

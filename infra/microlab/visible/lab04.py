@@ -32,8 +32,7 @@ def _one_record(publish_order_created, lab, cache: dict) -> None:
 
 def _fields(cache: dict) -> None:
     order, value = cache["order"], cache["records"][0]["value"]
-    expected = {"event_type": "order.created", "order_id": order["id"], "user_id": order["user_id"],
-                "total": order["total"]}
+    expected = dict(event_type="order.created", order_id=order["id"], user_id=order["user_id"], total=order["total"])
     wrong = {k: value.get(k) if isinstance(value, dict) else None for k, v in expected.items()
              if not isinstance(value, dict) or value.get(k) != v}
     if wrong:
