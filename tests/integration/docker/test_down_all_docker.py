@@ -17,7 +17,10 @@ def down_all() -> subprocess.CompletedProcess:
 
 
 def test_down_all_removes_only_this_users_labs_and_says_what(make_lab, docker_client, docker_images,
-                                                          prefix, find_leftovers):
+                                                          prefix, find_leftovers, tmp_path, monkeypatch):
+    # a home of its own: `down --all` removes every lab of this home, and the session's shared
+    # lab (other modules' tests use it) lives in the session's home
+    monkeypatch.setenv("MICROLAB_HOME", str(tmp_path / "home"))
     mine = make_lab()
     mine.up("monolith")
     theirs = docker_client.containers.run(  # another user's lab on the same engine

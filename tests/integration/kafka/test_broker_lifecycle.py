@@ -11,8 +11,6 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 
 
-
-
 def _send(bootstrap: str, topic: str, values: list[str]) -> None:
     producer = KafkaProducer(bootstrap_servers=bootstrap)  # acks='all': acknowledged = written
     for v in values:
@@ -22,12 +20,14 @@ def _send(bootstrap: str, topic: str, values: list[str]) -> None:
 
 
 def _read_all(bootstrap: str, topic: str, group: str | None = None, expect: int = 0) -> list[str]:
-    """Poll until `expect` records arrived (30 s at most), then once more to catch any extra."""
+    """Poll until `expect` records arrived (60 s at most: after an unclean restart the group
+    coordinator reloads its offsets first, and one full run here, right after the Docker tests,
+    saw nothing within 30 s), then once more to catch any extra."""
     consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group,
                              auto_offset_reset="earliest", enable_auto_commit=False,
                              enable_incremental_fetch_sessions=False)  # see labs/common/consumer.py
     values: list[str] = []
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while len(values) < expect and time.monotonic() < deadline:
         values += [r.value.decode() for b in consumer.poll(timeout_ms=200).values() for r in b]
     values += [r.value.decode() for b in consumer.poll(timeout_ms=700).values() for r in b]
