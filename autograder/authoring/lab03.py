@@ -219,26 +219,17 @@ def breaker_cascade(nb: Notebook) -> None:
     """)
     nb.code("""
     import pybreaker
+    from microlab.lessons.cascade import timed_under_latency
 
     breaker_ramp_ms = ramp_ms + [2500, 2500, 2500]
     demo_breaker = pybreaker.CircuitBreaker(fail_max=2, reset_timeout=60)
+    answered = (requests.RequestException, pybreaker.CircuitBreakerError)  # a timeout, an open breaker
 
     def lookup():
         return requests.get(f"{ORDER_SERVICE}/users/{ada['id']}/orders", timeout=0.5)
 
-    def ramp(call):
-        took = []
-        for latency in breaker_ramp_ms:
-            lab.fault("user-service", latency_ms=latency)
-            started = time.perf_counter()
-            try:
-                call()
-            except (requests.RequestException, pybreaker.CircuitBreakerError):
-                pass
-            took.append(time.perf_counter() - started)
-        lab.fault("user-service")
-        return took
-
-    plots.cascade(breaker_ramp_ms, {"timeout 0.5 s": ramp(lookup),
-                                    "timeout 0.5 s + circuit breaker": ramp(lambda: demo_breaker.call(lookup))})
+    plots.cascade(breaker_ramp_ms, {
+        "timeout 0.5 s": timed_under_latency(lab, "user-service", breaker_ramp_ms, lookup, answered),
+        "timeout 0.5 s + circuit breaker": timed_under_latency(
+            lab, "user-service", breaker_ramp_ms, lambda: demo_breaker.call(lookup), answered)})
     """, locked="cascade_breaker_plot")

@@ -152,12 +152,15 @@ def tracker(nb: Notebook) -> None:
 
     The grader feeds your tracker its own shuffled histories with duplicates and retries.
     """)
+    nb.code("""
+    STATUS = {"order.created": "pending", "inventory.reserved": "reserved",
+              "inventory.rejected": "rejected", "payment.completed": "paid",
+              "payment.failed": "payment_failed"}
+    RANK = {"pending": 0, "reserved": 1, "paid": 2, "payment_failed": 2, "rejected": 2}
+    """, locked="tracker_statuses")
     nb.answer("lab04_tracker_answer", """
     class OrderTracker:
-        STATUS = {"order.created": "pending", "inventory.reserved": "reserved",
-                  "inventory.rejected": "rejected", "payment.completed": "paid",
-                  "payment.failed": "payment_failed"}
-        RANK = {"pending": 0, "reserved": 1, "paid": 2, "payment_failed": 2, "rejected": 2}
+        STATUS, RANK = STATUS, RANK  # the cell above: the status each event sets, and their order
 
         def __init__(self):
             ### BEGIN SOLUTION

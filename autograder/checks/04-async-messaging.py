@@ -17,7 +17,8 @@ EXERCISES = [
              timeout=40, checks=publish.CHECKS),
     Exercise("lab04_read_model", cells=("lab04_read_model_answer",), lab="services", timeout=30,
              checks=readmodel.CHECKS),
-    Exercise("lab04_tracker", cells=("lab04_tracker_answer",), timeout=20, checks=tracker.CHECKS),
+    Exercise("lab04_tracker", cells=("lab04_tracker_answer",), provided=tracker.PROVIDED, timeout=20,
+             checks=tracker.CHECKS),
     Exercise("lab04_quiz", cells=("lab04_quiz_answer",), answers=("SYNC_OR_ASYNC",), timeout=15,
              checks=quiz.CHECKS),
 ]

@@ -16,6 +16,8 @@ STATUS = {"order.created": "pending", "inventory.reserved": "reserved", "invento
 FATES = {"paid": ("order.created", "inventory.reserved", "payment.completed"),
          "payment_failed": ("order.created", "inventory.reserved", "payment.failed"),
          "rejected": ("order.created", "inventory.rejected")}
+# The locked cell before the answer, as the grader's own source.
+PROVIDED = f"STATUS = {STATUS!r}\nRANK = {RANK!r}\n"
 REPLAY = '''
 def _grader_replay(scenarios):
     out = {}
