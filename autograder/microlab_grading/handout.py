@@ -38,7 +38,11 @@ def build(out: Path, course: Path | None = None, notebooks: Path | None = None) 
     if out.exists() and any(out.iterdir()):
         raise LabError(f"{out} is not empty: give a new folder for the handout")
     out.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(notebooks, out / "notebooks", ignore=SKIP)
+    # the released notebooks only: a file a student's (or a test's) run wrote beside them, such
+    # as 04's orders_per_user.py written with the reference answer, is no part of the handout
+    (out / "notebooks").mkdir(parents=True)
+    for released in sorted(notebooks.glob("*.ipynb")):
+        shutil.copy2(released, out / "notebooks" / released.name)
     shutil.copytree(Path(labs.__file__).parent, out / "labs", ignore=SKIP)
     shutil.copytree(Path(microlab.__file__).parent, out / "microlab", ignore=SKIP)
     shutil.copy2(TEMPLATES / "Makefile", out / "Makefile")

@@ -36,7 +36,8 @@ def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
     nb = with_reference_answers(path)
     try:
         NotebookClient(nb, timeout=180, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+                       # run where a student would keep their own files, never in the checkout
+                       resources={"metadata": {"path": str(tmp_path)}}).execute()
         deadline = time.monotonic() + 10  # the kernel itself takes a moment to exit
         while sweep.survivors(token) and time.monotonic() < deadline:
             time.sleep(0.2)
