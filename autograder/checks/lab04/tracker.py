@@ -59,9 +59,11 @@ def _scenarios(ctx: Context) -> dict[str, tuple[list[int], list[dict]]]:
     out = {}
     for name in ("in order", "duplicates", "payment first", "late created", "retried payment"):
         orders = ctx.rng.sample(range(1, 10**6), ctx.rng.randint(4, 8))
-        histories = [_history(ctx, ctx.rng.choice(list(FATES)), o) for o in orders]
-        if name == "duplicates":
-            histories = [h + [dict(e) for e in ctx.rng.sample(h, 2)] for h in histories]
+        # one order is paid in every scenario, so a doubled or retried payment always shows in revenue
+        fates = ["paid"] + [ctx.rng.choice(list(FATES)) for _ in orders[1:]]
+        histories = [_history(ctx, fate, o) for fate, o in zip(fates, orders)]
+        if name == "duplicates":  # each order's outcome again (a payment.completed among them), and one more
+            histories = [h + [dict(h[-1]), dict(ctx.rng.choice(h))] for h in histories]
         elif name == "payment first":  # the payment's result before the reservation it followed
             histories = [[h[0], h[2], h[1]] if len(h) == 3 else h for h in histories]
         elif name == "late created":
