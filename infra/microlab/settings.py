@@ -15,6 +15,7 @@ see what its environment says now, not what it said at import.
     MICROLAB_DEPLOY_CONFINE  a JSON list: the command prefix lab.deploy()ed code runs under on the
                          local backend ("{data}" and "{code}" in it: its data folder, its file);
                          the grader sets it, so a student's deployed code runs confined
+    MICROLAB_FORK_SERVER on | off: local Python components forked from a warm interpreter (on)
 """
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ class Settings:
     notebook_timeout: int
     replay_dir: Path | None
     deploy_confine: tuple[str, ...] = ()
+    fork_server: bool = True
 
 
 def settings(env: dict[str, str] | None = None) -> Settings:
@@ -63,6 +65,7 @@ def settings(env: dict[str, str] | None = None) -> Settings:
         notebook_timeout=_int(env, "MICROLAB_NOTEBOOK_TIMEOUT", 600),
         replay_dir=Path(env["MICROLAB_REPLAY_DIR"]) if env.get("MICROLAB_REPLAY_DIR") else None,
         deploy_confine=_argv(env, "MICROLAB_DEPLOY_CONFINE"),
+        fork_server=_choice(env, "MICROLAB_FORK_SERVER", ("on", "off")) == "on",
     )
 
 

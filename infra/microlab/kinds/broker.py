@@ -52,7 +52,9 @@ def launch(c: Component, port: int, ctx: LaunchContext) -> LaunchSpec:
     controller_port = _controller_port(home)
     (home / "server.properties").write_text(config.local(server.log_dir(home), port, controller_port))
     argv = [sys.executable, "-m", "microlab.broker.run", str(home)]
-    return LaunchSpec(argv, ctx.base_env(c), ready_timeout=READY_TIMEOUT,
+    # spawned, not forked: it execs the JVM at once, so nothing warm is worth sharing, and it
+    # starts before the fork server has finished its imports
+    return LaunchSpec(argv, ctx.base_env(c), ready_timeout=READY_TIMEOUT, fork=False,
                       extra={"controller_port": controller_port, "home": str(home)})
 
 

@@ -56,6 +56,7 @@ class LaunchSpec:
     cwd: Path | None = None
     ready_timeout: float = 30.0
     extra: dict = field(default_factory=dict)  # recorded in the state file (admin_port, ...)
+    fork: bool = True  # from the lab's warm interpreter (local/forkserver.py) where argv allows
 
 
 # -- containers -----------------------------------------------------------------------

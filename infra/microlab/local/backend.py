@@ -12,6 +12,7 @@ from microlab.backends.base import Backend, ComponentStatus, Owned, Report
 from microlab.errors import LabError
 from microlab.kinds.spec import LaunchContext
 from microlab.local import processes
+from microlab.local.forkserver import ForkServerError, LabForkServer, forkable
 from microlab.settings import settings
 from microlab.status import address, topology_order
 from microlab.topology import Component, fixed_port, start_after, start_order
@@ -23,6 +24,7 @@ class LocalBackend(Backend):
     def __init__(self, lab_id: str):
         super().__init__(lab_id)
         self.dir = state.lab_dir(lab_id)
+        self.forks = LabForkServer(self.dir)
 
     # -- state ---------------------------------------------------------------
     def _state(self) -> state.LabState:
@@ -77,8 +79,9 @@ class LocalBackend(Backend):
             running: dict[Future, Component] = {}
             while waiting or running:
                 startable = [c for c in waiting if set(after[c.name]) <= ready]
-                for c in startable:
-                    self._start(st, c)
+                specs = [(c, self._spec(st, c)) for c in startable]
+                for c, spec in sorted(specs, key=lambda found: found[1].fork):
+                    self._start(st, c, spec, report)  # spawned ones (the JVM) first: a fork waits for its server
                     running[pool.submit(self._wait_ready, st, [c], lambda _m: None, stop)] = c
                 waiting = [c for c in waiting if c not in startable]
                 self._save(st)
@@ -123,15 +126,29 @@ class LocalBackend(Backend):
                 port = ports.free_port()
             st.ports[c.name] = port
 
-    def _start(self, st: state.LabState, c: Component) -> None:
+    def _spec(self, st: state.LabState, c: Component):
+        return kinds.of(c).launch(c, st.ports[c.name], self._context(st))
+
+    def _start(self, st: state.LabState, c: Component, spec=None, report: Report = print) -> None:
         port = st.ports[c.name]
-        spec = kinds.of(c).launch(c, port, self._context(st))
+        spec = spec or self._spec(st, c)
         log = self.dir / "logs" / f"{c.name}.log"
-        pid = processes.spawn(spec.argv, spec.env, log, spec.cwd)
+        pid = self._launch(spec, log, report)
         st.processes[c.name] = state.ProcessRecord(
             c.name, c.kind, pid, port, str(log), time.time(), spec.extra | {"timeout": spec.ready_timeout},
             start_ticks=processes.start_ticks(pid) or 0,
         )
+
+    def _launch(self, spec, log: Path, report: Report) -> int:
+        """Forked from the lab's warm interpreter where the command allows, else spawned."""
+        if spec.fork and settings().fork_server and forkable(spec.argv):
+            try:
+                self.forks.start(spec.env)  # once per lab: its imports take about a second
+                return self.forks.fork(spec.argv, spec.env, log, spec.cwd)
+            except ForkServerError as exc:  # slower, not broken: say so once and go on
+                report(f"  note   {exc}; starting with a fresh interpreter "
+                       f"(see {self.dir / 'logs' / 'forkserver.log'})")
+        return processes.spawn(spec.argv, spec.env, log, spec.cwd)
 
     def _wait_ready(self, st: state.LabState, pending: list[Component], report,
                     stop: threading.Event | None = None) -> None:
@@ -233,6 +250,7 @@ class LocalBackend(Backend):
         # while Kafka still answers, instead of hanging until they are killed.
         for last in (False, True):
             self._stop([r for r in st.processes.values() if (r.kind == "broker") == last])
+        self.forks.stop()
         state.forget(self.lab_id)
         shutil.rmtree(self.dir / "data", ignore_errors=True)
 
