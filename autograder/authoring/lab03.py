@@ -26,7 +26,7 @@ def notebook() -> Notebook:
     from microlab import Lab
 
     lab = Lab(name="lab03")
-    lab.up("services")
+    lab.up("services-no-broker")  # synchronous calls only: no Kafka needed here (04 starts it)
     ORDER_SERVICE = lab.url("order-service")
     USER_SERVICE = lab.url("user-service")
     print(lab.status())

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,13 +34,22 @@ class Graded:
 
 def grade_one(course: Path, assignment: str, student: str, submission: Path, limits: Limits,
               out: Path) -> Graded:
+    """The record run and the verdict at the same time: they share nothing (the judge reads
+    the submitted source, never the run's outputs), and each mostly waits (on its lab, a
+    kernel, a student's cells sleeping through a fault), so together they take about as
+    long as the longer one. What failed for the machinery is tried once more."""
+    outcome = verdict = None
     for attempt in (1, 2):
-        outcome = run_isolated(course, assignment, student, submission, limits)
-        verdict = judge(course, assignment, student, submission, out)
+        with ThreadPoolExecutor(max_workers=2) as both:
+            run = both.submit(run_isolated, course, assignment, student, submission, limits) \
+                if outcome is None or notebook_problem(outcome) else None
+            if verdict is None or verdict.infrastructure_error:
+                verdict = judge(course, assignment, student, submission, out)
+            outcome = run.result() if run is not None else outcome
         problem = verdict.infrastructure_error or notebook_problem(outcome)
         if not problem:
             break
-        verdict.infrastructure_error = problem
+    verdict.infrastructure_error = problem
     verdict.save(out)
     return Graded(outcome, verdict, attempt)
 

@@ -41,7 +41,8 @@ def grade_batch(course: Path, assignment: str, submissions: dict[str, dict[str, 
 def leftovers(students: list[str] | None = None) -> list[int]:
     """Processes still carrying a grading sandbox's environment (of these students' runs
     only, when given: other grader tests may be running on the same machine)."""
-    needles = [f"microlab-grade-{s}-".encode() for s in students] if students else [b"microlab-grade-"]
+    needles = [f"microlab-grade-{w}{s}-".encode() for s in students for w in ("", "judge-")] \
+        if students else [b"microlab-grade-"]
     return [pid for pid in procfs.pids()
             if any(n in entry for entry in procfs.environ(pid) for n in needles)]
 

@@ -142,12 +142,14 @@ class LocalBackend(Backend):
     def _launch(self, spec, log: Path, report: Report) -> int:
         """Forked from the lab's warm interpreter where the command allows, else spawned."""
         if spec.fork and settings().fork_server and forkable(spec.argv):
+            told = bool(self.forks.broken)
             try:
                 self.forks.start(spec.env)  # once per lab: its imports take about a second
                 return self.forks.fork(spec.argv, spec.env, log, spec.cwd)
             except ForkServerError as exc:  # slower, not broken: say so once and go on
-                report(f"  note   {exc}; starting with a fresh interpreter "
-                       f"(see {self.dir / 'logs' / 'forkserver.log'})")
+                if not told:
+                    report(f"  note   {exc}; starting with a fresh interpreter instead "
+                           f"(see {self.dir / 'logs' / 'forkserver.log'})")
         return processes.spawn(spec.argv, spec.env, log, spec.cwd)
 
     def _wait_ready(self, st: state.LabState, pending: list[Component], report,

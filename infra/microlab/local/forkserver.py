@@ -37,6 +37,7 @@ WARM_IMPORTS = ("fastapi", "fastapi.routing", "pydantic", "sqlalchemy", "sqlalch
                 "uvicorn.lifespan.on", "uvicorn.protocols.http.h11_impl", "uvicorn.loops.asyncio",
                 "kafka", "labs.common.app", "labs.common.db", "labs.common.consumer")
 READY_TIMEOUT = 30.0  # seconds for the imports on a loaded machine
+ANSWER_TIMEOUT = 5.0  # a fork takes milliseconds; a server this slow to answer is hung
 
 
 def forkable(argv: list[str]) -> bool:
@@ -56,6 +57,7 @@ class LabForkServer:
     def __init__(self, lab_dir: Path):
         self.dir = lab_dir
         self.record = lab_dir / "forkserver.json"
+        self.broken = ""  # why it failed once: the rest of this `up` spawns instead of waiting again
 
     def socket_path(self) -> Path:
         """In the lab's folder, unless that path is too long for a Unix socket (108 bytes):
@@ -78,21 +80,33 @@ class LabForkServer:
         argv = [sys.executable, "-m", "microlab.local.forkserver", str(sock)]
         pid = processes.spawn(argv, env, self.dir / "logs" / "forkserver.log")
         ticks = processes.start_ticks(pid) or 0
-        self.record.write_text(json.dumps({"pid": pid, "ticks": ticks, "socket": str(sock)}))
+        self.record.write_text(json.dumps({"pid": pid, "ticks": ticks, "started": time.time()}))
+
+    def _found(self) -> dict:
+        try:
+            return json.loads(self.record.read_text())
+        except (OSError, ValueError):
+            return {}
 
     def pid(self) -> int | None:
-        try:
-            found = json.loads(self.record.read_text())
-        except (OSError, ValueError):
-            return None
+        found = self._found()
         pid, ticks = found.get("pid", 0), found.get("ticks", 0)
         return pid if pid and processes.alive(pid) and processes.is_ours(pid, ticks) else None
 
     def fork(self, argv: list[str], env: dict[str, str], log: Path, cwd: Path | None) -> int:
+        if self.broken:
+            raise ForkServerError(self.broken)
         if self.pid() is None:
             raise ForkServerError("the fork server is not running")
         log.parent.mkdir(parents=True, exist_ok=True)
-        return request(self.socket_path(), argv, env, log, cwd)
+        # a server still importing gets the rest of its start-up time; one that should have
+        # been ready long ago gets a second, so a missing socket costs little
+        left = READY_TIMEOUT - (time.time() - self._found().get("started", 0))
+        try:
+            return request(self.socket_path(), argv, env, log, cwd, wait=max(1.0, left))
+        except ForkServerError as exc:
+            self.broken = str(exc)
+            raise
 
     def stop(self) -> None:
         pid = self.pid()
@@ -111,7 +125,7 @@ def request(sock_path: Path, argv: list[str], env: dict[str, str], log: Path, cw
     while True:
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-                conn.settimeout(10)
+                conn.settimeout(ANSWER_TIMEOUT)
                 conn.connect(str(sock_path))
                 conn.sendall(message.encode() + b"\n")
                 answer = json.loads(conn.makefile().readline() or "{}")
