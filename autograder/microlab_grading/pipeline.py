@@ -89,14 +89,17 @@ def collect_submissions(source: Path, assignment: str, course: Path | None = Non
 
 
 def default_jobs() -> int:
-    """What the machine can take: a submission in flight costs about a core (its notebook's
-    lab, then the grader's) and 1.5 GB at its peak."""
+    """What the machine can take. A submission in flight mostly waits (its cells sleep
+    through injected faults, its labs start), so three per core keep the cores busy: 03 on
+    2 cores, 12 submissions, measured in one session: --jobs 2 18.3 s per submission, 4 13.1,
+    6 11.7 (load 8, the cores full). Each one in flight holds about 1 GB at its peak (its
+    notebook's lab and kernel, the grader's lab)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     try:
         free_gb = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 1024 ** 3
     except (ValueError, OSError):
         free_gb = 4.0
-    return max(1, min(cores, int(free_gb / 1.5)))
+    return max(1, min(3 * cores, int(free_gb)))
 
 
 def finished(course: Path, assignment: str, student: str) -> bool:

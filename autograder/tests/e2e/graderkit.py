@@ -16,6 +16,11 @@ from microlab_grading.sandbox import Limits
 # takes a few seconds); the live checks of 03 need room on a loaded 2-core machine.
 LIMITS = {"01-monolith": Limits(cell=15, notebook=120)}
 DEFAULT_LIMITS = Limits(cell=90, notebook=300)
+# Submissions in flight at once: most of a grading is waiting (labs starting, cells sleeping
+# through faults), so 4 keep 2 cores busy; 04 and 05 start two JVMs per submission (the
+# notebook's broker and the grader's), so fewer of them share the cores.
+JOBS = {"04-async-messaging": 3, "05-database-per-service": 3}
+DEFAULT_JOBS = 4
 
 
 def released(course: Path, assignment: str) -> nbformat.NotebookNode:
@@ -33,7 +38,8 @@ def grade_batch(course: Path, assignment: str, submissions: dict[str, dict[str, 
         nbformat.write(nb, inbox / f"{student}.ipynb")
     collected = pipeline.collect_submissions(inbox, assignment, course)
     assert sorted(collected.students) == sorted(submissions), collected.skipped
-    run = pipeline.autograde(assignment, course, students=sorted(submissions), jobs=2,
+    run = pipeline.autograde(assignment, course, students=sorted(submissions),
+                               jobs=JOBS.get(assignment, DEFAULT_JOBS),
                                limits=LIMITS.get(assignment, DEFAULT_LIMITS))
     return {r.student: r for r in run.results}, run
 
