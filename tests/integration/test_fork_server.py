@@ -12,7 +12,7 @@ from labkit import owned_pids
 from microlab import Lab
 from microlab.local.forkserver import LabForkServer
 from microlab.local.processes import alive
-from microlab.procfs import parent
+from microlab.procfs import parent, pids
 
 
 def _server(lab) -> LabForkServer:
@@ -61,3 +61,27 @@ def test_a_dead_fork_server_means_spawning_with_a_note(local_lab, lab_name, caps
         assert parent(owned_pids(local_lab)["payment-service"]) != record["pid"]
     finally:
         os.kill(pid, signal.SIGCONT)
+    # woken, the server must not fork the requests its callers gave up on: nothing started
+    # from it outlives the lab
+    time.sleep(2)
+    assert alive(pid), "the server died answering a caller that had gone"
+    starts = local_lab.logs("payment-service", tail=10_000).count("Started server process")
+    assert starts == 2, f"payment-service was started {starts} times (once, then spawned once)"
+    local_lab.down()
+    deadline = time.monotonic() + 10
+    while _started_from(server) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _started_from(server) == []
+
+
+def _started_from(server: LabForkServer) -> list[int]:
+    """The server and its children: they all carry its command line."""
+    needle = str(server.socket_path()).encode()
+    found = []
+    for pid in pids():
+        try:
+            if needle in open(f"/proc/{pid}/cmdline", "rb").read() and alive(pid):
+                found.append(pid)
+        except OSError:
+            continue
+    return found

@@ -120,7 +120,8 @@ def request(sock_path: Path, argv: list[str], env: dict[str, str], log: Path, cw
             wait: float = READY_TIMEOUT) -> int:
     """Fork `argv` from the server at `sock_path` (waiting up to `wait` s for it to be ready);
     the child's pid."""
-    message = json.dumps({"argv": argv, "env": env, "log": str(log), "cwd": str(cwd) if cwd else None})
+    message = json.dumps({"argv": argv, "env": env, "log": str(log), "cwd": str(cwd) if cwd else None,
+                          "deadline": time.time() + ANSWER_TIMEOUT - 1})
     deadline = time.monotonic() + wait
     while True:
         try:
@@ -158,16 +159,41 @@ def serve(sock_path: Path) -> None:
     while True:
         conn, _ = listener.accept()
         with conn:
-            try:
-                job = json.loads(conn.makefile().readline())
-                pid = os.fork()
-                if pid == 0:
-                    listener.close()
-                    conn.close()
-                    _become(job)  # never returns
-                conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
-            except Exception as exc:  # a bad request must not end the server for the others
-                conn.sendall(json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode() + b"\n")
+            _answer(conn, listener)
+
+
+def _answer(conn: socket.socket, listener: socket.socket) -> None:
+    """Fork one job, unless its caller has given up on it: a child nobody waits for would
+    run on with no lab to stop it (a server held up, then answering a backlog)."""
+    try:
+        job = json.loads(conn.makefile().readline())
+        if time.time() > job.get("deadline", float("inf")):
+            raise TimeoutError("the caller stopped waiting before this request was read")
+        pid = os.fork()
+        if pid == 0:
+            listener.close()
+            conn.close()
+            _become(job)  # never returns
+    except Exception as exc:  # a bad request must not end the server for the others
+        _send(conn, {"error": f"{type(exc).__name__}: {exc}"})
+        return
+    if not _send(conn, {"pid": pid}):  # the caller is gone: nobody knows this child
+        os.killpg(pid, signal.SIGKILL) if _own_group(pid) else os.kill(pid, signal.SIGKILL)
+
+
+def _own_group(pid: int) -> bool:
+    try:
+        return os.getpgid(pid) == pid
+    except ProcessLookupError:
+        return False
+
+
+def _send(conn: socket.socket, answer: dict) -> bool:
+    try:
+        conn.sendall(json.dumps(answer).encode() + b"\n")
+        return True
+    except OSError:
+        return False
 
 
 def _become(job: dict) -> None:
