@@ -20,6 +20,7 @@ import uuid
 from pathlib import Path
 
 from microlab import Lab, procfs
+from microlab.local.forkserver import LabForkServer
 
 MIB = 1024 * 1024
 TARGET_MIB = 512
@@ -77,7 +78,11 @@ def bare_python_mib() -> tuple[float, float]:
 
 def local_rows(lab: Lab) -> dict[str, tuple[float, float]]:
     processes = lab.backend._state().processes
-    return {name: rss_pss_mib(tree(rec.pid)) for name, rec in processes.items()}
+    rows = {name: rss_pss_mib(tree(rec.pid)) for name, rec in processes.items()}
+    warm = LabForkServer(lab.backend.dir).pid()  # the services' parent: its own pages only
+    if warm is not None:
+        rows["(fork server)"] = rss_pss_mib([warm])
+    return rows
 
 
 def docker_rows(lab: Lab) -> dict[str, tuple[float, float]]:
