@@ -129,9 +129,8 @@ class LocalBackend(Backend):
     def _spec(self, st: state.LabState, c: Component):
         return kinds.of(c).launch(c, st.ports[c.name], self._context(st))
 
-    def _start(self, st: state.LabState, c: Component, spec=None, report: Report = print) -> None:
+    def _start(self, st: state.LabState, c: Component, spec, report: Report) -> None:
         port = st.ports[c.name]
-        spec = spec or self._spec(st, c)
         log = self.dir / "logs" / f"{c.name}.log"
         pid = self._launch(spec, log, report)
         st.processes[c.name] = state.ProcessRecord(
@@ -144,7 +143,6 @@ class LocalBackend(Backend):
         if spec.fork and settings().fork_server and forkable(spec.argv):
             told = bool(self.forks.broken)
             try:
-                self.forks.start(spec.env)  # once per lab: its imports take about a second
                 return self.forks.fork(spec.argv, spec.env, log, spec.cwd)
             except ForkServerError as exc:  # slower, not broken: say so once and go on
                 if not told:

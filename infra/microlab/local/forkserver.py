@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import runpy
+import shutil
 import signal
 import socket
 import sys
@@ -71,37 +72,40 @@ class LabForkServer:
         folder.mkdir(mode=0o700, exist_ok=True)
         return folder / "s"
 
-    def start(self, env: dict[str, str]) -> None:
-        """Start it (the imports take a second or so; `fork` waits for them) unless running."""
-        if self.pid() is not None:
-            return
-        sock = self.socket_path()
-        sock.unlink(missing_ok=True)
-        argv = [sys.executable, "-m", "microlab.local.forkserver", str(sock)]
-        pid = processes.spawn(argv, env, self.dir / "logs" / "forkserver.log")
-        ticks = processes.start_ticks(pid) or 0
-        self.record.write_text(json.dumps({"pid": pid, "ticks": ticks, "started": time.time()}))
-
     def _found(self) -> dict:
         try:
             return json.loads(self.record.read_text())
         except (OSError, ValueError):
             return {}
 
-    def pid(self) -> int | None:
+    def _running(self) -> dict | None:
+        """The record of this lab's server if it is alive (and is the process we started)."""
         found = self._found()
         pid, ticks = found.get("pid", 0), found.get("ticks", 0)
-        return pid if pid and processes.alive(pid) and processes.is_ours(pid, ticks) else None
+        return found if pid and processes.alive(pid) and processes.is_ours(pid, ticks) else None
+
+    def _start(self, env: dict[str, str]) -> dict:
+        sock = self.socket_path()
+        sock.unlink(missing_ok=True)
+        argv = [sys.executable, "-m", "microlab.local.forkserver", str(sock)]
+        pid = processes.spawn(argv, env, self.dir / "logs" / "forkserver.log")
+        found = {"pid": pid, "ticks": processes.start_ticks(pid) or 0, "started": time.time()}
+        self.record.write_text(json.dumps(found))
+        return found
+
+    def pid(self) -> int | None:
+        return (self._running() or {}).get("pid")
 
     def fork(self, argv: list[str], env: dict[str, str], log: Path, cwd: Path | None) -> int:
+        """`argv` forked from this lab's server, which starts (with `env`) if none is running:
+        the first component of a lab waits for its imports, about a second."""
         if self.broken:
             raise ForkServerError(self.broken)
-        if self.pid() is None:
-            raise ForkServerError("the fork server is not running")
+        found = self._running() or self._start(env)
         log.parent.mkdir(parents=True, exist_ok=True)
         # a server still importing gets the rest of its start-up time; one that should have
         # been ready long ago gets a second, so a missing socket costs little
-        left = READY_TIMEOUT - (time.time() - self._found().get("started", 0))
+        left = READY_TIMEOUT - (time.time() - found.get("started", 0))
         try:
             return request(self.socket_path(), argv, env, log, cwd, wait=max(1.0, left))
         except ForkServerError as exc:
@@ -113,7 +117,10 @@ class LabForkServer:
         if pid is not None:
             processes.stop_group(pid, grace=2.0)
         self.record.unlink(missing_ok=True)
-        self.socket_path().unlink(missing_ok=True)
+        sock = self.socket_path()
+        sock.unlink(missing_ok=True)
+        if sock.parent != self.dir:  # the private temp folder of a long lab path
+            shutil.rmtree(sock.parent, ignore_errors=True)
 
 
 def request(sock_path: Path, argv: list[str], env: dict[str, str], log: Path, cwd: Path | None,
@@ -178,7 +185,10 @@ def _answer(conn: socket.socket, listener: socket.socket) -> None:
         _send(conn, {"error": f"{type(exc).__name__}: {exc}"})
         return
     if not _send(conn, {"pid": pid}):  # the caller is gone: nobody knows this child
-        os.killpg(pid, signal.SIGKILL) if _own_group(pid) else os.kill(pid, signal.SIGKILL)
+        if _own_group(pid):  # it has its session already: whatever it started goes too
+            os.killpg(pid, signal.SIGKILL)
+        else:
+            os.kill(pid, signal.SIGKILL)
 
 
 def _own_group(pid: int) -> bool:
