@@ -87,6 +87,13 @@ def student_dependencies() -> list[str]:
     return [d for d in context.project_requirements() if context.requirement_name(d) not in INSTRUCTOR_ONLY]
 
 
+def shown_text(cells: list) -> str:
+    """What an assignment's own text shows (its markdown cells that are no answers): a line
+    quoted there (04 quotes the course text's producer) is public, even in a solution."""
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown"
+                     and not c.get("metadata", {}).get("nbgrader", {}).get("solution"))
+
+
 def secrets_of(course: Path) -> list[str]:
     """Answer-key strings (each checks module's SECRETS) and the reference solutions'
     distinctive lines."""
@@ -96,9 +103,7 @@ def secrets_of(course: Path) -> list[str]:
     shop = "\n".join(p.read_text() for p in Path(labs.__file__).parent.rglob("*.py"))
     for nb in sorted((course / "source").glob("*/*.ipynb")):
         cells = json.loads(nb.read_text())["cells"]
-        # a line the assignment's own text shows (04 quotes the course text's producer) is public
-        shown = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown"
-                           and not c.get("metadata", {}).get("nbgrader", {}).get("solution"))
+        shown = shown_text(cells)
         for cell in cells:
             # an idiom the shop's own code uses too (`except requests.RequestException as exc:`)
             # gives nothing away, and the handout must hold the shop

@@ -45,8 +45,7 @@ def solution_lines(course: Path) -> list[str]:
     lines = []
     for path in sorted((course / "source").glob("*/*.ipynb")):
         cells = nbformat.read(path, as_version=4).cells
-        shown = "\n".join(c.source for c in cells if c.cell_type == "markdown"
-                           and not c.metadata.get("nbgrader", {}).get("solution"))
+        shown = handout.shown_text(cells)
         for cell in cells:
             for region in SOLUTION.findall(cell.source):
                 lines += [l.strip() for l in region.splitlines() if len(l.strip()) >= 25 and l.strip() not in shown]
