@@ -65,6 +65,9 @@ def _saga(ctx: Context) -> dict:
     """Orders over the limit and one that pays, with the stock before them."""
     if "saga" not in ctx.cache:
         _deployed(ctx)
+        # a new group starts at the earliest offset: failures from the grader's other exercises
+        # are compensated now, not into the stock compared below (it once came back 197 high)
+        _caught_up(ctx)
         before = stock(ctx)
         failed = [place(ctx, over_limit_items(ctx)) for _ in range(ctx.rng.randint(2, 3))]
         # the paid order's product is never in an order over the limit: its stock stays taken

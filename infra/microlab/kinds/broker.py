@@ -32,14 +32,14 @@ def ready(c: Component) -> Ready:
 
 
 # -- local process --------------------------------------------------------------------
-def _controller_port(home) -> int:
+def _controller_port(home, avoid) -> int:
     """The KRaft controller's port: the one used before when still free (stable across restarts)."""
     saved = home / "controller.port"
     if saved.exists():
         port = int(saved.read_text())
         if can_listen(port):
             return port
-    port = free_port()
+    port = free_port(avoid)
     saved.write_text(str(port))
     return port
 
@@ -49,7 +49,7 @@ def launch(c: Component, port: int, ctx: LaunchContext) -> LaunchSpec:
     if jars.missing_jars(jars.libs_dir()):
         jars.fetch()  # the first lab on a machine resolves the jars (once)
     home = ctx.data_dir(c.name)
-    controller_port = _controller_port(home)
+    controller_port = _controller_port(home, avoid=ctx.ports.values())
     (home / "server.properties").write_text(config.local(server.log_dir(home), port, controller_port))
     argv = [sys.executable, "-m", "microlab.broker.run", str(home)]
     # spawned, not forked: it execs the JVM at once, so nothing warm is worth sharing, and it

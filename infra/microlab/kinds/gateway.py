@@ -49,7 +49,7 @@ def _resolve_args(ctx: LaunchContext) -> list[str]:
 
 
 def launch(c: Component, port: int, ctx: LaunchContext) -> LaunchSpec:
-    admin_port = free_port()
+    admin_port = free_port(avoid=ctx.ports.values())
     config = config_path(c)
     argv = [sys.executable, "-m", "microlab.gateway", "--config", str(config),
             "--host", "127.0.0.1", "--port", str(port), "--admin-port", str(admin_port),

@@ -123,7 +123,7 @@ class LocalBackend(Backend):
                         "or unset it to use free ports"
                     )
             else:
-                port = ports.free_port()
+                port = ports.free_port(avoid=st.ports.values())
             st.ports[c.name] = port
 
     def _spec(self, st: state.LabState, c: Component):
