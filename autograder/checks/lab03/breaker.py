@@ -227,7 +227,7 @@ def stops_calling_user_service(ctx: Context) -> None:
 CHECKS = (
     Check("closed passes calls and errors through", 0.5, passes_through),
     Check("opens at failure_threshold", 1.0, opens_at_threshold),
-    Check("fails fast while open", 0.75, fails_fast),
+    Check("fails fast while open", 0.75, fails_fast, needs=("opens at failure_threshold",)),
     Check("stops calling a failing user-service", 0.5, stops_calling_user_service),
     Check("a success resets the failure count", 0.75, resets_on_success),
     Check("a trial call after reset_timeout", 0.5, trial_after_reset),

@@ -90,5 +90,5 @@ CHECKS = (
     Check(f"user_breaker: fail_max={FAIL_MAX}, reset_timeout={RESET_TIMEOUT}", 0.5, settings),
     Check("fetch_user_protected returns the user", 0.5, returns_user),
     Check(f"opens after {FAIL_MAX} failures", 0.5, opens_after_fail_max),
-    Check("no request reaches user-service while open", 0.5, fails_fast),
+    Check("no request reaches user-service while open", 0.5, fails_fast, needs=(f"opens after {FAIL_MAX} failures",)),
 )

@@ -66,8 +66,28 @@ WRONG = [*WRONG_ORDERS, *WRONG_BREAKER, *WRONG_LIBRARY]
 PER_EXERCISE = [WRONG_ORDERS, WRONG_BREAKER, WRONG_LIBRARY]
 
 
+# Forgeries: each answer cell pretends instead of doing; all of them together must earn 0.
+# The visible checks are patched to pass (the grader never runs them), an ever-failing call
+# looks like "raises ServiceError" everywhere, a breaker that never calls fn looks like one
+# that fails fast, and a look-alike object carries pybreaker's settings.
+PASS_VISIBLE = "import microlab.visible.lab03 as _v\n_v.user_orders = _v.circuit_breaker = lambda *a, **k: True\n"
+FORGED = {
+    CELLS[ORDERS]: PASS_VISIBLE + ("def get_user_orders(user_id):\n"
+                                   "    raise ServiceError('order-service is unavailable')\n"),
+    CELLS[BREAKER]: ("class CircuitBreaker:\n"
+                     "    def __init__(self, failure_threshold=3, reset_timeout=30):\n"
+                     "        self.failure_threshold, self.reset_timeout, self.state = failure_threshold, reset_timeout, 'open'\n\n"
+                     "    def call(self, fn, *args, **kwargs):\n"
+                     "        raise CircuitOpenError('open')\n"),
+    CELLS[LIBRARY]: ("import pybreaker\n\n\nclass _LooksLikeABreaker:\n    fail_max, reset_timeout = 3, 10\n\n\n"
+                     "user_breaker = _LooksLikeABreaker()\n\n\n"
+                     "def fetch_user_protected(user_id):\n"
+                     "    raise pybreaker.CircuitBreakerError('open')\n"),
+}
+
+
 def submissions(reference: dict[str, str]) -> dict[str, dict[str, str]]:
-    return wrongs.grouped(PER_EXERCISE, reference, CELLS)
+    return wrongs.grouped(PER_EXERCISE, reference, CELLS) | {"forged": FORGED}
 
 
 def submission_of(wrong: Wrong) -> str:

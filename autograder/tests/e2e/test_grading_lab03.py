@@ -1,18 +1,19 @@
 """The graders of 03, graded: the reference earns full marks, the blank notebook nothing, and
 each named wrong answer (submissions_lab03.py) part of its exercise, failing the sub-checks it
-should. Also: the blank handout runs top to bottom to its clean-up, saying what is missing;
-the visible checks pass the reference and fail a mistake; the answer key stays out of the
-handout."""
+should, and the forgeries (patched visible checks, a call that always fails, a breaker that
+never calls, a look-alike of pybreaker) nothing. Also: the blank handout runs top to bottom to
+its clean-up, saying what is missing; the visible checks pass the reference and fail a
+mistake; the answer key stays out of the handout."""
 from __future__ import annotations
 
 import assignmentkit as kit
 import pytest
-from graderkit import grade_batch, released
+from graderkit import grade_batch, leftovers, released
 from microlab import Lab
 from microlab.visible import lab03 as visible
 from microlab_grading import pipeline
 from microlab_grading.judge import load_exercises
-from submissions_lab03 import CELLS, WRONG, submission_of, submissions
+from submissions_lab03 import CELLS, FORGED, WRONG, submission_of, submissions
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 A = "03-sync-communication"
@@ -35,6 +36,13 @@ def test_the_checks_points_are_the_grade_cells_points(course, exercises):
 
 def test_reference_full_blank_zero(graded, exercises):
     kit.reference_full_blank_zero(graded, exercises, full=12)
+
+
+def test_forgeries_earn_nothing(graded, course, exercises):
+    verdict = kit.verdict(course, A, "forged")
+    assert set(FORGED) == set(CELLS.values())
+    assert graded[0]["forged"].auto_score == 0, {g: e.text() for g, e in verdict.exercises.items()}
+    assert leftovers(list(graded[0])) == []
 
 
 @pytest.mark.parametrize("wrong", WRONG, ids=[w.name for w in WRONG])
