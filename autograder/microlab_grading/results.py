@@ -88,6 +88,15 @@ def student_result(course: Path, assignment: str, student: str) -> StudentResult
     return result
 
 
+def verdict_result(verdict: Verdict) -> StudentResult:
+    """What the judge decided, as the gradebook would show it (without its hand-graded cells)."""
+    messages = _messages(verdict)
+    result = StudentResult(verdict.student, verdict.assignment, infrastructure_error=verdict.infrastructure_error)
+    result.checks = [CheckResult(gid, ex.points, ex.max_points, messages.get(gid, ""))
+                     for gid, ex in sorted(verdict.exercises.items())]
+    return result
+
+
 def all_results(course: Path, assignment: str) -> list[StudentResult]:
     rows = []
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "microlab") as gb:

@@ -42,6 +42,11 @@ def reference_full_blank_zero(graded, exercises: dict, full: float) -> None:
     assert leftovers(students) == [], "a submission's processes outlived its grading"
 
 
+def wrong_ones(batch: dict) -> tuple[str, ...]:
+    """The named wrong answers of a batch: judged, not handed in (graderkit.grade_batch)."""
+    return tuple(s for s in batch if s.startswith("wrong-"))
+
+
 def wrong_in_between(graded, course: Path, assignment: str, exercises: dict, wrong, student: str) -> None:
     result = graded[0][student]
     mine = verdict(course, assignment, student).exercises[wrong.grade_id]

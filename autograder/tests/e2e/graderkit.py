@@ -3,13 +3,15 @@ the whole suite runs)."""
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 
 from microlab import procfs
 
-from microlab_grading import pipeline
+from microlab_grading import grading, pipeline
+from microlab_grading.results import verdict_result
 from microlab_grading.sandbox import Limits
 
 # Tight limits keep the hostile infinite loop cheap (it is graded with 01, whose longest cell
@@ -27,21 +29,41 @@ def released(course: Path, assignment: str) -> nbformat.NotebookNode:
     return nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", as_version=4)
 
 
-def grade_batch(course: Path, assignment: str, submissions: dict[str, dict[str, str]], tmp: Path):
-    """Hand in {student: answers} (reference answers for the rest) and grade them in one run."""
+def grade_batch(course: Path, assignment: str, submissions: dict[str, dict[str, str]], tmp: Path,
+                judged_only: tuple[str, ...] = ()):
+    """Hand in {student: answers} (reference answers for the rest) and grade them in one run.
+
+    `judged_only` students are judged and not handed in: what a named wrong answer tests is
+    the judge's verdict, and its notebook run for the record (a lab, a kernel, the whole
+    notebook) would only double the batch's load. The reference, the blank notebook, the
+    forgeries and the hostile submissions go all the way through the gradebook."""
     blank = released(course, assignment)
     reference = pipeline.solution_sources(assignment, course)
-    inbox = tmp / f"inbox-{assignment}"
+    inbox, judged = tmp / f"inbox-{assignment}", tmp / f"judged-{assignment}"
     inbox.mkdir()
     for student, answers in submissions.items():
         nb = blank if answers is None else pipeline.fill_answers(blank, reference | answers)
-        nbformat.write(nb, inbox / f"{student}.ipynb")
+        folder = judged / student if student in judged_only else inbox
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, folder / (f"{assignment}.ipynb" if student in judged_only else f"{student}.ipynb"))
+    handed = sorted(set(submissions) - set(judged_only))
     collected = pipeline.collect_submissions(inbox, assignment, course)
-    assert sorted(collected.students) == sorted(submissions), collected.skipped
-    run = pipeline.autograde(assignment, course, students=sorted(submissions),
-                               jobs=JOBS.get(assignment, DEFAULT_JOBS),
-                               limits=LIMITS.get(assignment, DEFAULT_LIMITS))
-    return {r.student: r for r in run.results}, run
+    assert sorted(collected.students) == handed, collected.skipped
+    jobs = JOBS.get(assignment, DEFAULT_JOBS)
+    with ThreadPoolExecutor(max_workers=max(1, jobs // 2)) as pool:  # beside the batch
+        verdicts = [pool.submit(grading.judge, course, assignment, s, judged / s,
+                                _verdict_folder(course, assignment, s)) for s in judged_only]
+        run = pipeline.autograde(assignment, course, students=handed, jobs=jobs,
+                                 limits=LIMITS.get(assignment, DEFAULT_LIMITS))
+        verdicts = [v.result() for v in verdicts]
+    results = {r.student: r for r in run.results} | {v.student: verdict_result(v) for v in verdicts}
+    return results, run
+
+
+def _verdict_folder(course: Path, assignment: str, student: str) -> Path:
+    folder = course / "autograded" / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def leftovers(students: list[str] | None = None) -> list[int]:

@@ -22,7 +22,7 @@ A = "03-sync-communication"
 @pytest.fixture(scope="module")
 def graded(course, tmp_path_factory):
     batch = {"reference": {}, "blank": None} | submissions(pipeline.solution_sources(A, course))
-    return grade_batch(course, A, batch, tmp_path_factory.mktemp("g03"))
+    return grade_batch(course, A, batch, tmp_path_factory.mktemp("g03"), judged_only=kit.wrong_ones(batch))
 
 
 @pytest.fixture(scope="module")

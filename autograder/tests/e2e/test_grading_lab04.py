@@ -20,7 +20,7 @@ A = "04-async-messaging"
 @pytest.fixture(scope="module")
 def graded(course, tmp_path_factory):
     batch = {"reference": {}, "blank": None} | submissions(pipeline.solution_sources(A, course))
-    return grade_batch(course, A, batch, tmp_path_factory.mktemp("g04"))
+    return grade_batch(course, A, batch, tmp_path_factory.mktemp("g04"), judged_only=kit.wrong_ones(batch))
 
 
 @pytest.fixture(scope="module")

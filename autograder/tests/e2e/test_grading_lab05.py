@@ -31,7 +31,7 @@ WRITTEN = "lab05_shipping_design"
 def graded(course, tmp_path_factory):
     batch = {"reference": {}, "blank": None} | submissions(pipeline.solution_sources(A, course))
     started = time.monotonic()
-    outcome = grade_batch(course, A, batch, tmp_path_factory.mktemp("g05"))
+    outcome = grade_batch(course, A, batch, tmp_path_factory.mktemp("g05"), judged_only=kit.wrong_ones(batch))
     took = time.monotonic() - started
     # several at a time (graderkit.JOBS): the wall time per submission is a fraction of one's
     print(f"\n05 graded {len(batch)} submissions in {took:.0f} s: {took / len(batch):.0f} s per submission")

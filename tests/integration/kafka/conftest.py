@@ -3,6 +3,8 @@ a fresh topic per test so tests never see each other's records."""
 from __future__ import annotations
 
 import uuid
+from contextlib import ExitStack
+from pathlib import Path
 
 import pytest
 from kafka import KafkaAdminClient
@@ -11,6 +13,15 @@ from kafka.admin import NewTopic
 from microlab.broker import jars
 from microlab.broker.single import SingleNodeBroker
 from microlab.local.processes import alive
+
+
+HERE = Path(__file__).parent
+_SHARED = ExitStack()  # the session broker stops after the last Kafka test, not at the session's end
+
+
+def pytest_runtest_teardown(item, nextitem):
+    if nextitem is None or HERE not in nextitem.path.parents:
+        _SHARED.close()
 
 
 def _libs():
@@ -24,10 +35,16 @@ def broker(tmp_path_factory):
     _libs()
     node = SingleNodeBroker(tmp_path_factory.mktemp("kafka") / "home")
     node.start()
-    pid = node.pid
-    yield node
+    _SHARED.callback(_stopped, node, node.pid)
+    try:
+        yield node
+    finally:
+        _SHARED.close()
+
+
+def _stopped(node: SingleNodeBroker, pid: int) -> None:
     node.stop()
-    assert not alive(pid), "the session broker outlived the session"
+    assert not alive(pid), "the session broker outlived its tests"
 
 
 @pytest.fixture
