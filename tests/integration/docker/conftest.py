@@ -4,8 +4,6 @@ network or volume of its labs is left behind."""
 from __future__ import annotations
 
 import uuid
-from contextlib import ExitStack
-from pathlib import Path
 
 import pytest
 
@@ -13,16 +11,6 @@ from microlab import Lab
 from microlab.engine import docker_problem
 
 _WHY_SKIPPED: list[str] = []
-HERE = Path(__file__).parent
-# The shared lab (ten containers, Kafka's JVM, healthchecks every 5 s) goes when the last
-# Docker test has run, not at the end of the session: it kept 8-10% of the machine busy
-# through the half hour of tests after it.
-_SHARED = ExitStack()
-
-
-def pytest_runtest_teardown(item, nextitem):
-    if nextitem is None or HERE not in nextitem.path.parents:
-        _SHARED.close()
 
 
 def leftovers(client, prefix: str) -> list[str]:
@@ -81,17 +69,14 @@ def _nothing_left_behind(docker_client, prefix):
 
 
 @pytest.fixture(scope="session")
-def services_lab(docker_images, find_leftovers):
+def services_lab(docker_images, find_leftovers, until_folder_ends):
     """One "services" lab shared by the modules' tests (it takes ~30 s on 2 cores). A test
     that changes it (stops a service, applies another gateway config) puts it back."""
     prefix = f"dkmod{uuid.uuid4().hex[:6]}"
     lab = Lab(backend="docker", name=prefix, quiet=True)
-    _SHARED.callback(_down_and_gone, lab, prefix, find_leftovers)
-    try:
-        lab.up("services")
-        yield lab
-    finally:
-        _SHARED.close()
+    until_folder_ends(__file__).callback(_down_and_gone, lab, prefix, find_leftovers)
+    lab.up("services")  # down'ed after the last Docker test, even when this fails
+    yield lab
 
 
 def _down_and_gone(lab: Lab, prefix: str, find_leftovers) -> None:

@@ -3,8 +3,6 @@ a fresh topic per test so tests never see each other's records."""
 from __future__ import annotations
 
 import uuid
-from contextlib import ExitStack
-from pathlib import Path
 
 import pytest
 from kafka import KafkaAdminClient
@@ -15,15 +13,6 @@ from microlab.broker.single import SingleNodeBroker
 from microlab.local.processes import alive
 
 
-HERE = Path(__file__).parent
-_SHARED = ExitStack()  # the session broker stops after the last Kafka test, not at the session's end
-
-
-def pytest_runtest_teardown(item, nextitem):
-    if nextitem is None or HERE not in nextitem.path.parents:
-        _SHARED.close()
-
-
 def _libs():
     if jars.missing_jars(jars.libs_dir()):
         jars.fetch()  # CI: `python -m microlab.broker.fetch` should have done it already
@@ -31,15 +20,12 @@ def _libs():
 
 
 @pytest.fixture(scope="session")
-def broker(tmp_path_factory):
+def broker(tmp_path_factory, until_folder_ends):
     _libs()
     node = SingleNodeBroker(tmp_path_factory.mktemp("kafka") / "home")
     node.start()
-    _SHARED.callback(_stopped, node, node.pid)
-    try:
-        yield node
-    finally:
-        _SHARED.close()
+    until_folder_ends(__file__).callback(_stopped, node, node.pid)  # after the last Kafka test
+    yield node
 
 
 def _stopped(node: SingleNodeBroker, pid: int) -> None:
