@@ -24,6 +24,7 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer, Unicode
 
+from microlab_grading.cells import setup_cells
 from microlab_grading.verdicts import Verdict
 
 NOTEBOOK_TIMEOUT_ENAME = "NotebookTimeoutError"
@@ -39,18 +40,26 @@ class BoundedExecute(Execute):
     notebook_timeout = Integer(
         600, help="Seconds for the whole notebook; cells after that are recorded as timed out."
     ).tag(config=True)
+    setup_timeout = Integer(
+        120, help="Seconds for each cell of the locked set-up (the course's own cells before the "
+                  "first answer, which start the lab): it is not the student's time, and a tight "
+                  "per-cell limit meant for their answers failed it on a loaded machine."
+    ).tag(config=True)
 
     _deadline: float | None = None
     _timed_out: int | None = None
+    _setup: frozenset[int] = frozenset()
 
     def preprocess(self, nb, resources=None, km=None):
         self._deadline = time.monotonic() + self.notebook_timeout
+        self._setup = frozenset(id(cell) for cell in setup_cells(nb))
         self.timeout_func = self._cell_timeout
         return super().preprocess(nb, resources, km)
 
     def _cell_timeout(self, cell) -> int:
-        left = math.ceil(self._deadline - time.monotonic()) if self._deadline else self.timeout
-        return max(1, min(self.timeout, left))
+        limit = max(self.timeout, self.setup_timeout) if id(cell) in self._setup else self.timeout
+        left = math.ceil(self._deadline - time.monotonic()) if self._deadline else limit
+        return max(1, min(limit, left))
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code" and self._deadline and time.monotonic() >= self._deadline:

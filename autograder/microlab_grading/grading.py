@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 
 from microlab_grading import confine
+from microlab_grading.cells import setup_cells
 from microlab_grading.sandbox import Limits, RunOutcome, run_isolated
 from microlab_grading.verdicts import Verdict
 
@@ -80,15 +81,10 @@ def notebook_problem(outcome: RunOutcome) -> str:
     if not outcome.notebooks:
         return "" if outcome.reason.startswith("timeout") else f"the notebook run failed: {outcome.reason}"
     nb = nbformat.reads(next(iter(outcome.notebooks.values())).decode(), as_version=4)
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code":
-            continue
-        if meta.get("solution"):
-            return ""
+    for cell in setup_cells(nb):
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-        if meta.get("locked") and errors:
+        if errors:
             return f"the notebook's set-up failed before any answer ran: {errors[-1].ename}: {errors[-1].evalue}"[:500]
-        if meta.get("locked") and cell.get("execution_count") is None and outcome.reason:
+        if cell.get("execution_count") is None and outcome.reason:
             return f"the notebook's set-up did not run: {outcome.reason}"[:500]
     return ""

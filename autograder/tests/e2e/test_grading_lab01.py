@@ -67,7 +67,10 @@ def graded(course, tmp_path_factory):
     batch |= {f"wrong-{k}": v[0] for k, v in WRONG.items()}
     batch |= {f"forged-{k}": v for k, v in FORGED.items()}
     batch |= {f"hostile-{k}": v for k, v in HOSTILE.items()}
-    results, run = grade_batch(course, A, batch, tmp_path_factory.mktemp("g01"))
+    # The named wrong answers are judged only (their verdict is what they test); the rest go
+    # through the gradebook, hostile ones beside good ones.
+    wrong = tuple(f"wrong-{k}" for k in WRONG)
+    results, run = grade_batch(course, A, batch, tmp_path_factory.mktemp("g01"), judged_only=wrong)
     return results, run
 
 

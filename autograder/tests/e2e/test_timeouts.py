@@ -21,3 +21,22 @@ def test_cell_and_notebook_timeouts(tmp_path):
     assert errors[1] == []  # the notebook went on after the timed-out cell
     assert "timeout" in errors[2][0].ename.lower()  # ran with what was left of the budget
     assert errors[3][0].ename == NOTEBOOK_TIMEOUT_ENAME  # never ran
+
+
+def _cell(src: str, **nbgrader) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(src)
+    cell.metadata["nbgrader"] = nbgrader
+    return cell
+
+
+def test_the_locked_set_up_gets_its_own_time_and_answers_keep_theirs(tmp_path):
+    """The course's set-up cells (locked, before the first answer) start a lab, which on a
+    loaded machine outlived the answers' 15 s limit; an answer cell keeps the tight limit."""
+    sleep = "import time\ntime.sleep(3)\nran = True"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [_cell(sleep, locked=True), _cell("answer = 1\n" + sleep, solution=True),
+                _cell(sleep, locked=True)]
+    BoundedExecute(timeout=1, setup_timeout=6, notebook_timeout=30).preprocess(
+        nb, {"metadata": {"path": str(tmp_path)}})
+    enames = [[o.ename for o in c.outputs if o.output_type == "error"] for c in nb.cells]
+    assert enames == [[], ["CellTimeoutError"], ["CellTimeoutError"]]
