@@ -53,7 +53,7 @@ def mechanism() -> str:
     """"bubblewrap", "nobody" or "none" (the run is only a copy plus the process sweep)."""
     if shutil.which("bwrap") and _works(["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc",
                                          "/proc", "--unshare-pid", "--unshare-net", "--die-with-parent",
-                                         "--", *_drop_to(_run_uid())]):
+                                         "--", *_drop_to(run_uid())]):
         return "bubblewrap"
     if os.geteuid() == 0 and shutil.which("setpriv") and _works(_drop_to(UNPRIVILEGED)):
         return "nobody"
@@ -75,7 +75,7 @@ def describe() -> str:
     return "none (student code runs as you, unconfined)"
 
 
-def _run_uid() -> int:
+def run_uid() -> int:
     return random.randrange(*RUN_UIDS)
 
 
@@ -86,7 +86,7 @@ def _drop_to(uid: int) -> list[str]:
             "--inh-caps=-all", "--bounding-set=-all", "--"]
 
 
-def _rlimits(res: Resources, per_user: bool) -> list[str]:
+def rlimits(res: Resources, per_user: bool) -> list[str]:
     args = ["prlimit", f"--as={res.memory_mb * MB}", f"--fsize={res.file_mb * MB}", f"--cpu={res.cpu_s}",
             "--core=0"]
     if per_user:  # RLIMIT_NPROC counts every process of the user: only meaningful for our own uid
@@ -112,7 +112,7 @@ def prefix(box: Path, hidden: list[Path], inputs: dict[Path, str] | None = None,
     kind = mechanism()
     inputs = inputs or {}
     if kind == "bubblewrap":
-        uid = _run_uid()
+        uid = run_uid()
         args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
                 "--size", str(64 * MB), "--tmpfs", "/dev/shm"]
         for top in PRIVATE_TOPS:  # homes and work folders may hold other copies of a course
@@ -136,7 +136,7 @@ def prefix(box: Path, hidden: list[Path], inputs: dict[Path, str] | None = None,
                  "--chdir", str(box / "work")]
         if network == "private":
             args.append("--unshare-net")
-        return [*args, "--", *_rlimits(resources, os.geteuid() == 0), *_drop_to(uid)]
+        return [*args, "--", *rlimits(resources, os.geteuid() == 0), *_drop_to(uid)]
     for sub in ("home", "tmp", "work"):  # no mount namespace: a real folder, inputs copied
         (box / sub).mkdir(parents=True, exist_ok=True)
     for host, name in inputs.items():
@@ -144,7 +144,7 @@ def prefix(box: Path, hidden: list[Path], inputs: dict[Path, str] | None = None,
     if kind == "nobody":
         for path in [box, *box.rglob("*")]:
             os.lchown(path, UNPRIVILEGED, UNPRIVILEGED)
-        return [*_rlimits(resources, False), *_drop_to(UNPRIVILEGED)]
+        return [*rlimits(resources, False), *_drop_to(UNPRIVILEGED)]
     return []
 
 
@@ -176,7 +176,8 @@ def judge_prefix() -> list[str]:
 PRIVATE_TOPS = ("/tmp", "/home", "/root", "/work", "/srv", "/mnt", "/media")
 
 
-def _needed_under_private() -> list[Path]:
+def runtime_roots() -> list[Path]:
+    """What a confined run needs to read: the interpreter, the venv, the code and the caches."""
     import labs
     import microlab
     import microlab_grading
@@ -185,8 +186,12 @@ def _needed_under_private() -> list[Path]:
 
     roots = {Path(sys.prefix), Path(sys.base_prefix), settings().cache}
     roots |= {Path(m.__file__).resolve().parent.parent for m in (microlab, labs, microlab_grading)}
+    return sorted(p for p in roots if p.exists())
+
+
+def _needed_under_private() -> list[Path]:
     tops = {Path(t) for t in PRIVATE_TOPS}
-    return sorted(p for p in roots if p.exists() and tops & set(p.resolve().parents))
+    return [p for p in runtime_roots() if tops & set(p.resolve().parents)]
 
 
 # What of a course untrusted code must not read (release/ is what students get anyway).

@@ -22,7 +22,7 @@ import nbformat
 from nbformat.notebooknode import NotebookNode
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Integer, Unicode
+from traitlets import Bool, Integer, Unicode
 
 from microlab_grading.cells import setup_cells
 from microlab_grading.verdicts import Verdict
@@ -46,6 +46,12 @@ class BoundedExecute(Execute):
                   "per-cell limit meant for their answers failed it on a loaded machine."
     ).tag(config=True)
 
+    kernel_oom_first = Bool(
+        False, help="The kernel (and all student code forks) is what the OOM killer takes first: "
+                    "in a container's memory limit, 1500 forked children killed the runner, and "
+                    "with it the record, instead of the kernel."
+    ).tag(config=True)
+
     _deadline: float | None = None
     _timed_out: int | None = None
     _setup: frozenset[int] = frozenset()
@@ -55,6 +61,13 @@ class BoundedExecute(Execute):
         self._setup = frozenset(id(cell) for cell in setup_cells(nb))
         self.timeout_func = self._cell_timeout
         return super().preprocess(nb, resources, km)
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        if self.kernel_oom_first:  # raising one's own oom_score_adj needs no privilege
+            km.kernel_spec.argv = ["sh", "-c", 'echo 1000 > /proc/self/oom_score_adj; exec "$@"', "sh",
+                                   *km.kernel_spec.argv]
+        return km
 
     def _cell_timeout(self, cell) -> int:
         limit = max(self.timeout, self.setup_timeout) if id(cell) in self._setup else self.timeout

@@ -25,7 +25,7 @@ from microlab.errors import LabError
 from microlab_grading import paths
 from microlab_grading.collect import Collected, collect
 from microlab_grading.nbg import nbgrader
-from microlab_grading import confine
+from microlab_grading import confine, sandbox
 from microlab_grading.events import Events
 from microlab_grading.grading import Graded, grade_one
 from microlab_grading.record import Recorder
@@ -41,6 +41,7 @@ class GradingRun:
     results: list[StudentResult] = field(default_factory=list)
     seconds: float = 0.0
     skipped: list[str] = field(default_factory=list)  # graded by an earlier run (no --force)
+    isolation: str = ""  # what confined the students' code (sandbox.describe())
 
     @property
     def infrastructure_errors(self) -> dict[str, str]:
@@ -134,10 +135,10 @@ def autograde(assignment: str, course: Path | None = None, students: list[str] |
     submitted = course / "submitted"
     found = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
     chosen = [s for s in found if students is None or s in students]
-    run = GradingRun(assignment)
+    run = GradingRun(assignment, isolation=sandbox.describe())
     run.skipped = [s for s in chosen if not force and finished(course, assignment, s)]
     pending = [s for s in chosen if s not in run.skipped]
-    events.start(assignment, len(pending), run.skipped, jobs, confine.describe())
+    events.start(assignment, len(pending), run.skipped, jobs, run.isolation)
     if pending:
         _grade_all(course, assignment, pending, jobs, limits, events, run)
     run.results = [r for r in all_results(course, assignment) if r.student in chosen]

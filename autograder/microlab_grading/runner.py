@@ -1,10 +1,11 @@
 """Executes one submitted notebook inside the sandbox, for the record only.
 
-    python -I -m microlab_grading.runner IN.ipynb OUT_FD CELL_TIMEOUT NOTEBOOK_TIMEOUT
+    python -I -m microlab_grading.runner IN.ipynb OUT CELL_TIMEOUT NOTEBOOK_TIMEOUT
 
-The executed notebook goes to file descriptor OUT_FD, opened by the grader on a file outside
-the sandbox: the submission can delete its whole folder and the record still arrives (the
-kernel does not inherit the descriptor).
+The executed notebook goes to OUT: under bubblewrap a file descriptor number, opened by the
+grader on a file outside the sandbox (the submission can delete its whole folder and the
+record still arrives: the kernel does not inherit the descriptor); in a container, a path in
+a folder mounted for the record alone (containerbox.py).
 
 nbgrader's own execution (BoundedExecute: per-cell and per-notebook timeouts), with no
 course, gradebook or check anywhere in reach. Its outputs are what the instructor sees in
@@ -21,14 +22,15 @@ from microlab_grading.execution import BoundedExecute
 
 
 def main() -> None:
-    source, out_fd, cell, budget = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    source, out, cell, budget = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     nb = nbformat.read(source, as_version=4)
-    executor = BoundedExecute(timeout=cell, notebook_timeout=budget, interrupt_on_timeout=True)
+    executor = BoundedExecute(timeout=cell, notebook_timeout=budget, interrupt_on_timeout=True,
+                              kernel_oom_first=True)
     try:
         executor.preprocess(nb, {"metadata": {"path": str(source.parent)}})
     finally:
-        with open(out_fd, "w", encoding="utf-8", closefd=True) as out:
-            nbformat.write(nb, out)
+        with open(int(out) if out.isdigit() else out, "w", encoding="utf-8") as record:
+            nbformat.write(nb, record)
 
 
 if __name__ == "__main__":

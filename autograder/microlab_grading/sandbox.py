@@ -1,4 +1,5 @@
-"""Executing one submission where it can reach nothing but itself (see confine.py).
+"""Executing one submission where it can reach nothing but itself: in a container of its own
+where a Docker engine runs (containerbox.py), in bubblewrap's namespaces otherwise (confine.py).
 
 The run's box holds only the submitted notebook (read-only) and a private home (its own
 MICROLAB_HOME, so its own lab, ports and processes). The course, the gradebook and other
@@ -15,12 +16,14 @@ import subprocess
 import sys
 import tempfile
 import time
+import functools
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from microlab.errors import LabError
 from microlab.settings import settings
-from microlab_grading import confine, sweep
+from microlab_grading import confine, containerbox, sweep
 from microlab_grading.nbg import with_venv_path
 
 ALLOWED_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "JAVA_HOME", "DOCKER_HOST")
@@ -57,6 +60,34 @@ def environment(root: Path, token: str) -> dict[str, str]:
     return with_venv_path(env)
 
 
+def record_box() -> str:
+    """Where notebook runs happen here: "docker" (a container each) or confine.mechanism()."""
+    return _record_box(settings().sandbox)
+
+
+@functools.lru_cache(maxsize=4)
+def _record_box(wanted: str) -> str:
+    if wanted == "namespaces":
+        return confine.mechanism()
+    why = containerbox.problem()
+    if why is None:
+        return "docker"
+    if wanted == "docker":
+        raise LabError(f"MICROLAB_SANDBOX=docker, but a container per run cannot be had: {why}")
+    return confine.mechanism()
+
+
+def describe() -> str:
+    """What confines student code in a batch, in words for the instructor."""
+    if record_box() != "docker":
+        return confine.describe()
+    run = confine.NOTEBOOK_RUN
+    return (f"notebook runs: a Docker container each (network none: loopback only, the lab inside; "
+            f"cgroup limits {containerbox.MEMORY_MB} MB memory, {containerbox.CPUS:g} CPU, {run.processes} "
+            f"pids; a user id of its own, no capabilities, read-only root, {run.disk_mb} MB tmpfs); "
+            f"check runs: {confine.describe()}")
+
+
 def workspace(student: str) -> tuple[Path, str]:
     """A folder for one confined run: box/ (the sandbox's own writable space, empty here:
     a tmpfs is mounted on it) and in/ (files given to it, read-only)."""
@@ -80,15 +111,11 @@ def run_isolated(course: Path, assignment: str, student: str, submission: Path,
         given = root / "in" / notebook.name
         shutil.copy2(notebook, given)
         box = root / "box"
-        inputs = {given: notebook.name}
-        with tempfile.TemporaryFile() as record:  # outside the sandbox: see runner.py
-            argv = [*confine.prefix(box, confine.hidden_folders(course), inputs, confine.NOTEBOOK_RUN,
-                                    network="private"),
-                    sys.executable, "-I", "-m", "microlab_grading.runner", str(box / "work" / notebook.name),
-                    str(record.fileno()), str(limits.cell), str(limits.notebook)]
-            reason = _execute(argv, box, token, limits, record.fileno())
-            record.seek(0)
-            data = record.read()
+        if record_box() == "docker":
+            reason, data = containerbox.run(course, box, given, environment(box, token), token, limits,
+                                            confine.NOTEBOOK_RUN)
+        else:
+            reason, data = _in_namespaces(course, box, given, token, limits)
         if data:
             found = {notebook.name: data}
         elif not reason:
@@ -99,6 +126,17 @@ def run_isolated(course: Path, assignment: str, student: str, submission: Path,
         swept = sweep.stop_marked(token)
         shutil.rmtree(root, ignore_errors=True)
     return RunOutcome(student, bool(found), time.monotonic() - started, reason, swept, found)
+
+
+def _in_namespaces(course: Path, box: Path, given: Path, token: str, limits: Limits) -> tuple[str, bytes]:
+    with tempfile.TemporaryFile() as record:  # outside the sandbox: see runner.py
+        argv = [*confine.prefix(box, confine.hidden_folders(course), {given: given.name}, confine.NOTEBOOK_RUN,
+                                network="private"),
+                sys.executable, "-I", "-m", "microlab_grading.runner", str(box / "work" / given.name),
+                str(record.fileno()), str(limits.cell), str(limits.notebook)]
+        reason = _execute(argv, box, token, limits, record.fileno())
+        record.seek(0)
+        return reason, record.read()
 
 
 def _execute(argv: list[str], root: Path, token: str, limits: Limits, record_fd: int) -> str:

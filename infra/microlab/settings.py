@@ -16,6 +16,9 @@ see what its environment says now, not what it said at import.
                          local backend ("{data}" and "{code}" in it: its data folder, its file);
                          the grader sets it, so a student's deployed code runs confined
     MICROLAB_FORK_SERVER on | off: local Python components forked from a warm interpreter (on)
+    MICROLAB_SANDBOX     auto | docker | namespaces: where a graded notebook runs: a container
+                         per submission (docker; auto when an engine answers), or bubblewrap's
+                         namespaces (namespaces; auto otherwise)
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from microlab.errors import LabError
 
 BACKENDS = ("auto", "local", "docker")
 IMAGE_SETS = ("auto", "official", "offline")
+SANDBOXES = ("auto", "docker", "namespaces")
 COURSE_MARKER = "nbgrader_config.py"  # what makes a directory the course
 
 
@@ -49,6 +53,7 @@ class Settings:
     replay_dir: Path | None
     deploy_confine: tuple[str, ...] = ()
     fork_server: bool = True
+    sandbox: str = "auto"
 
 
 def settings(env: dict[str, str] | None = None) -> Settings:
@@ -66,6 +71,7 @@ def settings(env: dict[str, str] | None = None) -> Settings:
         replay_dir=Path(env["MICROLAB_REPLAY_DIR"]) if env.get("MICROLAB_REPLAY_DIR") else None,
         deploy_confine=_argv(env, "MICROLAB_DEPLOY_CONFINE"),
         fork_server=_choice(env, "MICROLAB_FORK_SERVER", ("on", "off")) == "on",
+        sandbox=_choice(env, "MICROLAB_SANDBOX", SANDBOXES),
     )
 
 

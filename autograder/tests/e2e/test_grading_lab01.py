@@ -24,6 +24,7 @@ WRONG = {  # name: (answers, {grade_id: check names that must fail})
     "quiz-q3": ({Q_CELL: 'QUIZ = {"q1": "b", "q2": "c", "q3": "d"}'}, {QUIZ: ["q3"]}),
     "quiz-q1-q2": ({Q_CELL: 'QUIZ = {"q1": "d", "q2": "a", "q3": "a"}'}, {QUIZ: ["q1", "q2"]}),
 }
+FEEDBACK_READ = ("forgot-inventory", "quiz-q1")  # handed in: test_feedback_... reads their pages
 BLANK_TABLES = "ORDER_WRITES = set()\npass  # YOUR CODE HERE"
 BLANK_QUIZ = 'QUIZ = {"q1": None, "q2": None, "q3": None}\npass  # YOUR CODE HERE'
 # Forgeries: a blank notebook plus a trick; each must score 0 on what it forges.
@@ -67,9 +68,10 @@ def graded(course, tmp_path_factory):
     batch |= {f"wrong-{k}": v[0] for k, v in WRONG.items()}
     batch |= {f"forged-{k}": v for k, v in FORGED.items()}
     batch |= {f"hostile-{k}": v for k, v in HOSTILE.items()}
-    # The named wrong answers are judged only (their verdict is what they test); the rest go
-    # through the gradebook, hostile ones beside good ones.
-    wrong = tuple(f"wrong-{k}" for k in WRONG)
+    # The named wrong answers are judged only (their verdict is what they test), but for the
+    # two whose feedback pages are read below; the rest go through the gradebook, hostile ones
+    # beside good ones.
+    wrong = tuple(f"wrong-{k}" for k in WRONG if k not in FEEDBACK_READ)
     results, run = grade_batch(course, A, batch, tmp_path_factory.mktemp("g01"), judged_only=wrong)
     return results, run
 

@@ -2,9 +2,12 @@
 ones get full marks, each hostile one gets what its answers earn (each answer is right only
 if the sandbox held: a fork bomb that could fork a thousand times, a memory hog that got
 8 GB, a disk filler that wrote 1.5 GB, a reach into another lab or the course, each makes
-its quiz wrong), nothing of theirs is left running, the course and the other lab untouched."""
+its quiz wrong), nothing of theirs is left running, the course and the other lab untouched.
+Twice: with each notebook run in bubblewrap's namespaces (always), and in a Docker container
+of its own (where an engine runs)."""
 from __future__ import annotations
 
+import os
 import time
 
 import httpx
@@ -12,6 +15,7 @@ import pytest
 
 from graderkit import grade_batch, leftovers, live_with
 from microlab import Lab, admintoken
+from microlab_grading import containerbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 A, QUIZ, Q_CELL = "01-monolith", "lab01_quiz", "lab01_quiz_answer"
@@ -73,12 +77,29 @@ def victim():
         lab.down()
 
 
+@pytest.fixture(scope="module", params=["namespaces", "docker"])
+def sandbox(request):
+    """Where the notebook runs happen (MICROLAB_SANDBOX); the judge's check runs are bubblewrap's."""
+    if request.param == "docker" and (why := containerbox.problem()) is not None:
+        pytest.skip(f"no container per run here: {why}")
+    before = os.environ.get("MICROLAB_SANDBOX")
+    os.environ["MICROLAB_SANDBOX"] = request.param
+    try:
+        yield request.param
+    finally:
+        if before is None:
+            os.environ.pop("MICROLAB_SANDBOX", None)
+        else:
+            os.environ["MICROLAB_SANDBOX"] = before
+
+
 @pytest.fixture(scope="module")
-def graded(course, victim, tmp_path_factory):
+def graded(course, victim, sandbox, tmp_path_factory):
     config = (course / "nbgrader_config.py").read_text()
     batch = {name: {Q_CELL: code} if code else {} for name, code in BATCH.items()}
     batch["reacher"] = {Q_CELL: _reacher(victim.url("monolith"), str(course))}
-    results, run = grade_batch(course, A, batch, tmp_path_factory.mktemp("iso"))
+    results, run = grade_batch(course, A, batch, tmp_path_factory.mktemp(f"iso-{sandbox}"))
+    assert ("Docker container" in run.isolation) == (sandbox == "docker"), run.isolation
     return results, run, config
 
 
@@ -108,6 +129,7 @@ def test_a_loop_ignoring_sigint_is_stopped_and_earns_nothing_for_it(graded):
 def test_nothing_is_left_running_and_the_course_and_the_other_lab_are_untouched(graded, course, victim):
     _, _, config = graded
     assert leftovers(list(BATCH)) == [] and live_with(f"sleep {MARK}") == [] and live_with("microlab_grading.harness") == []
+    assert containerbox.leftovers() == [] if containerbox.problem() is None else True
     assert not (course / "pwned").exists() and (course / "nbgrader_config.py").read_text() == config
     faults = httpx.get(f"{victim.url('monolith')}/admin/faults",
                        headers=admintoken.headers(victim.backend, "monolith")).json()
