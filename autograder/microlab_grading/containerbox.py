@@ -68,11 +68,15 @@ def image() -> str:
     """The offline python base plus RECIPE, built once on the engine (a few seconds)."""
     from microlab.docker import context, engine, offline, progress
 
+    def report(message: str) -> None:  # the first time on a machine, a minute or two: say why
+        print(f"grading sandbox image: {message.strip()}", file=sys.stderr, flush=True)
+
     client = engine.client()
-    base = offline.ensure(client, ["python"], report=lambda _m: None)["python"]
+    base = offline.ensure(client, ["python"], report=report)["python"]
     ctx, digest = context.build_context(RECIPE.format(base=base))
     ref = f"microlab/grading-sandbox:{digest}"
     if not offline.present(client, ref):
+        report(f"building {ref} (once)")
         events = client.api.build(fileobj=ctx, custom_context=True, tag=ref, rm=True, forcerm=True,
                                   decode=True, labels={"microlab.images": "offline"})
         progress.follow_build(events, ref)
