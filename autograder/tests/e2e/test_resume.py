@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from graderkit import leftovers, released
-from microlab_grading import pipeline
+from microlab_grading import containerbox, pipeline
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 A = "01-monolith"
@@ -53,6 +53,11 @@ def test_a_rerun_after_a_crash_halfway_grades_only_the_rest(course, tmp_path):
     assert 1 <= len(done) < len(STUDENTS), done
     time.sleep(1)
     assert leftovers(STUDENTS) == []
+    if containerbox.problem() is None:  # the run's container ends without its grader too
+        gone_by = time.monotonic() + 15
+        while containerbox.leftovers() and time.monotonic() < gone_by:
+            time.sleep(0.5)
+        assert containerbox.leftovers() == []
 
     again = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
     events = _json_lines(again.stdout)
