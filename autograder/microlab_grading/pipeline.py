@@ -127,6 +127,7 @@ def autograde(assignment: str, course: Path | None = None, students: list[str] |
                        "Pass --unsafe-no-sandbox to grade with the students' code running as you, "
                        "able to read this course and reach every port of this machine")
     course = course or paths.course_dir()
+    sandbox.sweep_workspaces()  # what a grader killed mid-run (see resume) left in the temp dir
     limits, jobs = limits or Limits(), jobs or default_jobs()
     events = events or Events(log)
     if not _known(course, assignment):

@@ -26,6 +26,8 @@ from microlab.settings import settings
 from microlab_grading import confine, containerbox, sweep
 from microlab_grading.nbg import with_venv_path
 
+WORKSPACE_PREFIX = "microlab-grade-"
+OWNER_FILE = "maker.pid"
 ALLOWED_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "JAVA_HOME", "DOCKER_HOST")
 
 
@@ -90,11 +92,43 @@ def describe() -> str:
 
 def workspace(student: str) -> tuple[Path, str]:
     """A folder for one confined run: box/ (the sandbox's own writable space, empty here:
-    a tmpfs is mounted on it) and in/ (files given to it, read-only)."""
-    root = Path(tempfile.mkdtemp(prefix=f"microlab-grade-{student}-"))
+    a tmpfs is mounted on it) and in/ (files given to it, read-only), and the pid of the
+    process that made it (a grader killed mid-run cleans up nothing: sweep_workspaces)."""
+    root = Path(tempfile.mkdtemp(prefix=f"{WORKSPACE_PREFIX}{student}-"))
     for sub in ("box", "in"):
         (root / sub).mkdir()
+    (root / OWNER_FILE).write_text(f"{os.getpid()} {_pid_namespace()}")
     return root, uuid.uuid4().hex
+
+
+def sweep_workspaces() -> list[Path]:
+    """Remove the workspaces whose maker is gone (a grader killed mid-run). Only makers in
+    this pid namespace can be told alive or dead from here: a judge's own namespace (bubblewrap)
+    numbers its processes apart, so its workspaces are left to it."""
+    removed = []
+    for root in Path(tempfile.gettempdir()).glob(f"{WORKSPACE_PREFIX}*"):
+        try:
+            pid, namespace = (root / OWNER_FILE).read_text().split()
+        except (OSError, ValueError):
+            continue  # not one of ours, or being made right now
+        if namespace == _pid_namespace() and not _alive(int(pid)):
+            shutil.rmtree(root, ignore_errors=True)
+            removed.append(root)
+    return removed
+
+
+def _pid_namespace() -> str:
+    return os.readlink("/proc/self/ns/pid")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def run_isolated(course: Path, assignment: str, student: str, submission: Path,

@@ -7,13 +7,15 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from graderkit import leftovers, released
-from microlab_grading import containerbox, pipeline
+from microlab_grading import containerbox, pipeline, sandbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 A = "01-monolith"
@@ -27,6 +29,11 @@ def _cli(course, *args, **popen):
 
 def _recorded(course) -> list[str]:
     return sorted(s for s in STUDENTS if (course / "autograded" / s / A / "verdicts.json").exists())
+
+
+def _workspaces() -> set[Path]:
+    """The notebook runs' workspaces of these students (the grader makes them)."""
+    return {p for s in STUDENTS for p in Path(tempfile.gettempdir()).glob(f"{sandbox.WORKSPACE_PREFIX}{s}-*")}
 
 
 def _json_lines(text: str) -> list[dict]:
@@ -59,7 +66,10 @@ def test_a_rerun_after_a_crash_halfway_grades_only_the_rest(course, tmp_path):
             time.sleep(0.5)
         assert containerbox.leftovers() == []
 
+    crashed = _workspaces()
+    assert crashed, "the killed grader left no workspace: this test no longer tests the sweep"
     again = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
+    assert not crashed & _workspaces(), "the rerun left the killed grader's workspaces behind"
     events = _json_lines(again.stdout)
     start, summary = events[0], events[-1]
     assert start["skipped"] == done and start["total"] == len(STUDENTS) - len(done), start

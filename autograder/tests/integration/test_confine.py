@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -24,8 +25,11 @@ def confined(tmp_path: Path, code: str, network: str = "private", timeout: float
     hidden = [tmp_path / "course"]
     (tmp_path / "course").mkdir(exist_ok=True)
     argv = [*confine.prefix(root / "box", hidden, resources=resources, network=network), sys.executable, "-I", "-c", code]
-    done = subprocess.run(argv, env=sandbox.environment(root / "box", token), capture_output=True, text=True,
-                          timeout=timeout, cwd=root)
+    try:
+        done = subprocess.run(argv, env=sandbox.environment(root / "box", token), capture_output=True,
+                              text=True, timeout=timeout, cwd=root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     assert lines, done.stderr[-2000:]
     return json.loads(lines[-1])
