@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from microlab.errors import LabError
+from microlab.local import processes
 from microlab.settings import settings
 from microlab_grading import confine, containerbox, sweep
 from microlab_grading.nbg import with_venv_path
@@ -111,7 +112,7 @@ def sweep_workspaces() -> list[Path]:
             pid, namespace = (root / OWNER_FILE).read_text().split()
         except (OSError, ValueError):
             continue  # not one of ours, or being made right now
-        if namespace == _pid_namespace() and not _alive(int(pid)):
+        if namespace == _pid_namespace() and not processes.alive(int(pid)):
             shutil.rmtree(root, ignore_errors=True)
             removed.append(root)
     return removed
@@ -119,16 +120,6 @@ def sweep_workspaces() -> list[Path]:
 
 def _pid_namespace() -> str:
     return os.readlink("/proc/self/ns/pid")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    return True
 
 
 def run_isolated(course: Path, assignment: str, student: str, submission: Path,
