@@ -169,20 +169,23 @@ def _mounts(course: Path, notebook: Path, record: Path) -> list[Mount]:
     return found
 
 
-def _jdk_folders() -> list[Path]:
+@functools.lru_cache(maxsize=1)
+def _jdk_folders() -> tuple[Path, ...]:
     """The JDK, and the folders of /etc its links point into (Debian keeps its security
-    settings in /etc/java-17-openjdk: without them the JVM cannot start)."""
+    settings in /etc/java-17-openjdk: without them the JVM cannot start). Walked once per
+    process, not once per run."""
     jdk = _jdk()
     if jdk is None:
-        return []
+        return ()
     found = {jdk}
     for link in (p for p in jdk.rglob("*") if p.is_symlink()):
         target = link.resolve()
         if target.exists() and target.parts[:2] == ("/", "etc"):
             found.add(Path(*target.parts[:3]))
-    return sorted(found)
+    return tuple(sorted(found))
 
 
+@functools.lru_cache(maxsize=1)
 def _jdk() -> Path | None:
     """The JDK the lab's broker runs on (the image has none)."""
     home = os.environ.get("JAVA_HOME")

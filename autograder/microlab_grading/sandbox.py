@@ -10,13 +10,13 @@ also stopped afterwards: the only mechanism where no namespace can be had.
 """
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-import functools
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
