@@ -114,6 +114,8 @@ STACKS: dict[str, tuple[Component, ...]] = {
     "services": (KAFKA, *SHOP, GATEWAY),
     "services-no-broker": (*SHOP, GATEWAY),  # synchronous calls only (03): starts in seconds, no JVM
     "bff": (KAFKA, *SHOP, WEB_GATEWAY, MOBILE_GATEWAY),
+    # the shop behind all three gateways, no broker: what 06's grader probes (no JVM to start)
+    "gateways": (*SHOP, GATEWAY, WEB_GATEWAY, MOBILE_GATEWAY),
 }
 
 

@@ -9,6 +9,7 @@ import uuid
 
 import httpx
 from microlab_grading.exercise import Context
+from microlab_grading.logwindow import LogWindow  # noqa: F401 (the checks' import point)
 from sqlalchemy import create_engine, text
 
 # The locked cells before the answers, as the grader's own source (URLs from the environment).
@@ -105,20 +106,3 @@ def payment_status(ctx: Context, order_id: int) -> str | None:
 
 def stock(ctx: Context) -> dict[str, int]:
     return dict(sql(ctx, "inventory-service", "SELECT sku, stock FROM items"))
-
-
-class LogWindow:
-    """The request-log lines the services wrote after a marker request of the grader's."""
-
-    def __init__(self, ctx: Context):
-        self.ctx, self.marker = ctx, f"grader-marker-{uuid.uuid4().hex[:12]}"
-        for service in SERVICES:
-            httpx.get(f"{ctx.lab.url(service)}/grader-marker", headers={"X-Request-ID": self.marker}, timeout=10)
-
-    def lines(self, service: str) -> list[str]:
-        time.sleep(0.3)  # a service writes its log line just after it answered
-        lines = self.ctx.lab.logs(service, tail=5000).splitlines()
-        start = max((i for i, line in enumerate(lines) if self.marker in line), default=None)
-        if start is None:
-            raise RuntimeError(f"the grader's marker request is not in {service}'s log")
-        return lines[start + 1:]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from microlab_grading.exercise import Check, CheckFailed, Context
 
-from .common import (LogWindow, over_limit_items, paid_items, place, rejected_items, run, settled, sql)
+from .common import (SERVICES, LogWindow, over_limit_items, paid_items, place, rejected_items, run, settled,
+                     sql)
 
 ASKED = "asks the three owners through their APIs"
 
@@ -40,7 +41,7 @@ def _reported(ctx: Context) -> tuple[set, dict]:
     if "reported" not in ctx.cache:
         roles = _seeded(ctx)
         asked = sorted((i for ids in roles.values() for i in ids), key=lambda _: ctx.rng.random())
-        window = LogWindow(ctx)
+        window = LogWindow(ctx.lab, SERVICES)
         got = run(ctx, f"result = find_inconsistent({asked})", timeout=60)
         ctx.cache["logs"] = {s: window.lines(s) for s in ("order-service", "inventory-service", "payment-service")}
         if not isinstance(got, list) or not all(isinstance(i, int) for i in got):

@@ -8,7 +8,7 @@ import uuid
 
 from microlab_grading.exercise import Check, CheckFailed, Context
 
-from .common import (LogWindow, over_limit_items, paid_items, payment_status, place, rejected_items,
+from .common import (SERVICES, LogWindow, over_limit_items, paid_items, payment_status, place, rejected_items,
                      reservation_status, run, settled, sql)
 
 CALL = '''
@@ -36,7 +36,7 @@ def _graded(ctx: Context) -> dict:
         settled(ctx, list(orders.values()))
         orders["unknown"] = max(orders.values()) + ctx.rng.randint(10_000, 90_000)
         rids = {kind: f"grader-{kind}-{uuid.uuid4().hex[:10]}" for kind in orders}
-        window = LogWindow(ctx)
+        window = LogWindow(ctx.lab, SERVICES)
         calls = ", ".join(f"{k!r}: _grader_call({orders[k]}, {rids[k]!r})" for k in orders)
         got = run(ctx, CALL + f"result = {{{calls}}}")
         logs = {s: window.lines(s) for s in ("order-service", "inventory-service", "payment-service")}

@@ -28,13 +28,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--resolve", action="append", default=[], metavar="NAME[:PORT]=HOST:PORT",
                    help=f"where a service name really listens (repeatable; also ${ENV})")
     p.add_argument("--resolve-file", help="JSON file {name: 'host:port'}")
+    p.add_argument("--lab-state", help="a local lab's state.json: names started after the gateway "
+                                       "resolve to their ports in it (127.0.0.1)")
     return p.parse_args(argv)
 
 
 async def serve(args: argparse.Namespace) -> None:
     state = State()
     state.apply(args.config)
-    gateway = Gateway(state, from_sources(args.resolve, args.resolve_file), args.host, args.port,
+    gateway = Gateway(state, from_sources(args.resolve, args.resolve_file, lab_state=args.lab_state), args.host, args.port,
                       args.admin_host or args.host, None if args.admin_port < 0 else args.admin_port)
     await gateway.start()
     print(f"microlab gateway (Kong-compatible) proxy on {args.host}:{gateway.port}, admin on "

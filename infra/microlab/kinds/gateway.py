@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from microlab import state
 from microlab.kinds.spec import (ContainerSpec, LaunchContext, LaunchSpec, Ready, SpecContext,
                                  http_get, http_healthcheck)
 from microlab.ports import free_port
@@ -53,7 +54,7 @@ def launch(c: Component, port: int, ctx: LaunchContext) -> LaunchSpec:
     config = config_path(c)
     argv = [sys.executable, "-m", "microlab.gateway", "--config", str(config),
             "--host", "127.0.0.1", "--port", str(port), "--admin-port", str(admin_port),
-            *_resolve_args(ctx)]
+            *_resolve_args(ctx), "--lab-state", str(state.state_path(ctx.lab_dir.name))]
     return LaunchSpec(argv, ctx.base_env(c), ready_timeout=READY_TIMEOUT,
                       extra={"admin_port": admin_port, "config": str(config)})
 

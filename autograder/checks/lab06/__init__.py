@@ -1,0 +1,1 @@
+"""The checks of 06-api-gateway (loaded by checks/06-api-gateway.py)."""

@@ -1,0 +1,376 @@
+"""06-api-gateway's demonstrations: the course's Kong snippet, strip_path seen from both
+sides, a rate-limited burst, the jwt plugin's refusals, the extra hop's latency, a strangler
+fig and the two BFF gateways' surfaces.
+
+Every request carries its own X-Request-ID, so the services' request logs tell which
+requests got past the gateway, and which component answered each."""
+from __future__ import annotations
+
+import base64
+import html
+import json
+import time
+import uuid
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+
+import httpx
+import jwt
+from matplotlib.figure import Figure
+
+from microlab import observe, plots
+
+COURSE_SNIPPET = """\
+# Kong API Gateway configuration example
+services:
+  - name: user-service
+    url: http://user-service:8080
+    routes:
+      - name: users-route
+        paths: ["/api/v1/users"]
+    plugins:
+      - name: rate-limiting
+        config:
+          minute: 100
+      - name: jwt
+        config:
+          secret_is_base64: false
+"""
+NO_ROUTE = "no Route matched with those values"  # the gateway's own 404, in Kong's words
+SERVICES = ("monolith", "user-service", "order-service", "inventory-service", "payment-service")
+AREAS = {"users": "user-service", "inventory": "inventory-service", "orders": "order-service"}
+DEFAULT_PROBES = (("GET", "/api/v1/users/1"), ("GET", "/api/v1/orders/1"), ("GET", "/api/v1/inventory"),
+                  ("GET", "/api/v1/payments/1"), ("POST", "/api/v1/orders"),
+                  ("GET", "/m/inventory"), ("GET", "/m/orders/1"), ("DELETE", "/m/orders/1"))
+RATE_HEADERS = ("retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset")
+WARM_UP = 20  # requests per path before timing: connections opened, first-call work done
+
+
+class Text(str):
+    """A str that a notebook shows as text (a bare str shows its repr, \\n and all)."""
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(str(self))
+
+
+class Table(list):
+    """Rows (dicts) under fixed columns: aligned text when printed, a table in Jupyter."""
+
+    def __init__(self, columns, rows, title: str = ""):
+        super().__init__(rows)
+        self.columns, self.title = tuple(columns), title
+
+    def row(self, key) -> dict:
+        """The first row whose first column is `key`."""
+        found = next((r for r in self if r[self.columns[0]] == key), None)
+        if found is None:
+            raise KeyError(f"no row {key!r}; rows: {[r[self.columns[0]] for r in self]}")
+        return found
+
+    def _cells(self) -> list[list[str]]:
+        return [[str(r.get(c, "")) for c in self.columns] for r in self]
+
+    def __str__(self) -> str:
+        table = [list(self.columns), *self._cells()]
+        widths = [max(len(row[i]) for row in table) for i in range(len(self.columns))]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in table]
+        return "\n".join(([self.title] if self.title else []) + lines)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        def tr(cells, tag):
+            return "<tr>" + "".join(f"<{tag} style='text-align:left'>{html.escape(c)}</{tag}>"
+                                    for c in cells) + "</tr>"
+        body = "".join(tr(cells, "td") for cells in self._cells())
+        title = f"<p>{html.escape(self.title)}</p>" if self.title else ""
+        return f"{title}<table><thead>{tr(self.columns, 'th')}</thead><tbody>{body}</tbody></table>"
+
+
+def _rid(tag: str) -> str:
+    return f"{tag}-{uuid.uuid4().hex[:8]}"
+
+
+def _ok(status: int) -> bool:
+    return 200 <= status < 300
+
+
+def _by_gateway(response: httpx.Response) -> bool:
+    """Kong marks the answers it makes itself (no route, 401, 429) with X-Kong-Response-Latency."""
+    return "X-Kong-Response-Latency" in response.headers and "X-Kong-Upstream-Latency" not in response.headers
+
+
+def _logged(lab, services, ids, expect=None, timeout: float = 5.0) -> dict:
+    """{request id: requestlog.Request} of `ids` in the services' logs, polled until every id
+    of `expect` (default: all of `ids`) is there: a service logs just after it answered."""
+    wanted, tail = set(ids), observe.LOG_TAIL + 2 * len(ids)
+    expect = wanted if expect is None else set(expect)
+    found, deadline = {}, time.monotonic() + timeout
+    while True:
+        for service in services:
+            logged = observe.requests_of(lab, service, tail)
+            found.update({r.request_id: r for r in logged if r.request_id in wanted})
+        if expect <= found.keys() or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def _message(response: httpx.Response) -> str:
+    """The gateway's words: its JSON `message`, or its field errors ({"exp": "token expired"})."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:80]
+    if isinstance(body, dict) and "message" in body:
+        return str(body["message"])
+    if response.is_success or not isinstance(body, dict):
+        return "-"
+    return "; ".join(f"{k}: {v}" for k, v in body.items())
+
+
+def both_paths(lab, path: str = "/api/v1/users/1", service: str = "user-service") -> Text:
+    """What the client asked the gateway vs what `service` received (strip_path at work).
+    The path is taken as given, nothing is created: a 404 from the service (no such user)
+    shows the rewrite just as well; create the user first when a 200 matters."""
+    rid = _rid("paths")
+    response = httpx.get(lab.url("gateway") + path, headers={"X-Request-ID": rid}, timeout=10)
+    lines = [f"client  -> gateway:  GET {path}  ({response.status_code} back to the client)"]
+    seen = None if _by_gateway(response) else _logged(lab, [service], [rid]).get(rid)
+    if seen is not None:
+        lines.append(f"gateway -> {service}:  {seen.method} {seen.path}  ({seen.status}, {seen.ms:.1f} ms)")
+    elif _by_gateway(response):
+        lines.append(f"{service} never saw it: the gateway answered itself ({_message(response)})")
+    else:
+        lines.append(f"{service} has no log line for it: the route leads to another service")
+    return Text("\n".join(lines + [f"request id {rid}"]))
+
+
+def wait_for_fresh_minute(min_left_s: float = 20) -> float:
+    """Sleep until at least `min_left_s` s are left in this clock minute (Kong's minute windows
+    start at :00 UTC, not at a client's first request); the seconds slept. What this minute
+    already counted stays counted, re-applying the config included (same plugin, same id)."""
+    left = 60 - time.time() % 60
+    if left >= min_left_s:
+        return 0.0
+    time.sleep(left + 0.05)  # just past :00: a whole fresh window ahead
+    return left + 0.05
+
+
+@dataclass(frozen=True)
+class Shot:
+    at: float  # seconds since the burst began, when the request was sent
+    status: int
+    headers: httpx.Headers
+    request_id: str
+    body: str = ""  # kept for refusals only
+
+
+@dataclass
+class Refusal:
+    at: float
+    status: int
+    headers: dict[str, str]  # the rate-limiting headers, named as the gateway sent them
+    body: str
+
+    def __str__(self) -> str:
+        lines = [f"first refusal after {self.at:.2f} s: {self.status}"]
+        lines += [f"  {k}: {v}" for k, v in self.headers.items()]
+        return "\n".join(lines + [f"  body: {self.body.strip()}"])
+
+    __repr__ = __str__
+
+
+@dataclass
+class Burst:
+    url: str
+    started: float  # time.time() when the first request was sent
+    shots: list[Shot] = field(default_factory=list)
+
+    @property
+    def admitted(self) -> int:
+        return sum(_ok(s.status) for s in self.shots)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.shots) - self.admitted
+
+    def first_refusal(self) -> Refusal | None:
+        shot = next((s for s in self.shots if not _ok(s.status)), None)
+        if shot is None:
+            return None
+        raw = ((k.decode(), v.decode()) for k, v in shot.headers.raw)  # httpx would lower-case the names
+        wanted = {k: v for k, v in raw if k.lower() in RATE_HEADERS or k.lower().startswith("x-ratelimit-")}
+        return Refusal(shot.at, shot.status, wanted, shot.body)
+
+    def request_ids(self, status: int | None = None) -> list[str]:
+        return [s.request_id for s in self.shots if status is None or s.status == status]
+
+    def __str__(self) -> str:
+        took = self.shots[-1].at if self.shots else 0.0
+        counts = sorted(Counter(s.status for s in self.shots).items())
+        return (f"{len(self.shots)} requests to {self.url} in {took:.2f} s: "
+                + ", ".join(f"{n} x {code}" for code, n in counts)
+                + f"\nadmitted {self.admitted}, rejected {self.rejected}")
+
+    __repr__ = __str__
+
+
+def burst(url: str, n: int = 120, headers: dict | None = None, tag: str = "burst") -> Burst:
+    """`n` GETs one after the other over one keep-alive connection (one busy client, not a crowd).
+    2xx counts as admitted, anything else as rejected: point it at something that exists."""
+    run, result = uuid.uuid4().hex[:6], Burst(url, time.time())
+    t0 = time.perf_counter()
+    with httpx.Client(timeout=10, headers=headers) as client:
+        for i in range(n):
+            rid, sent = f"{tag}-{i}-{run}", time.perf_counter() - t0
+            r = client.get(url, headers={"X-Request-ID": rid})
+            result.shots.append(Shot(sent, r.status_code, r.headers, rid, "" if r.is_success else r.text))
+    return result
+
+
+def plot_admissions(burst: Burst) -> Figure:
+    fig, ax = plots._axes(None)
+    xs, admitted, rejected = [], [0], [0]
+    for s in burst.shots:
+        xs.append(s.at)
+        admitted.append(admitted[-1] + _ok(s.status))
+        rejected.append(rejected[-1] + (not _ok(s.status)))
+    ax.step(xs, admitted[1:], where="post", color=plots.STATUS_COLOURS["2xx"], label="admitted (2xx)")
+    ax.step(xs, rejected[1:], where="post", color=plots.STATUS_COLOURS["4xx"], label="rejected")
+    ax.set_xlabel("seconds since the first request")
+    ax.set_ylabel("requests so far")
+    ax.set_title(f"{burst.admitted} admitted, {burst.rejected} rejected of {len(burst.shots)}")
+    ax.legend()
+    return fig
+
+
+def reached(lab, service: str, burst: Burst) -> dict:
+    """How many of the burst's admitted and rejected requests `service` logged."""
+    ok = {s.request_id for s in burst.shots if _ok(s.status)}
+    refused = set(burst.request_ids()) - ok
+    found = _logged(lab, [service], ok | refused, expect=ok)  # waiting for refused ones would be in vain
+    return {"admitted": len(ok & found.keys()), "rejected": len(refused & found.keys())}
+
+
+def token(key: str, secret: str, ttl_s: int = 300, alg: str = "HS256", **claims) -> str:
+    """A signed JWT whose `iss` names the consumer's credential; a negative ttl: already expired."""
+    payload = {"iss": key, "exp": int(time.time()) + ttl_s, **claims}
+    with warnings.catch_warnings():  # the course's classroom secret is short: PyJWT warns, Kong does not
+        warnings.filterwarnings("ignore", message="The HMAC key is")
+        return jwt.encode(payload, secret, algorithm=alg)
+
+
+def alg_none_token(key: str) -> str:
+    """An unsigned token (`alg: none`, empty signature), built by hand: PyJWT refuses to."""
+    parts = ({"alg": "none", "typ": "JWT"}, {"iss": key, "exp": int(time.time()) + 300})
+    return ".".join(base64.urlsafe_b64encode(json.dumps(p).encode()).rstrip(b"=").decode() for p in parts) + "."
+
+
+def jwt_cases(url: str, key: str, secret: str) -> Table:
+    """GET `url` (a route with the jwt plugin) with a good token, none, and four bad ones."""
+    cases = {"valid token": token(key, secret), "no token": None,
+             "wrong secret": token(key, secret + "-not-it"), "expired": token(key, secret, ttl_s=-60),
+             "alg: none": alg_none_token(key), "unknown iss": token(f"nobody-{uuid.uuid4().hex[:6]}", secret)}
+    rows = []
+    for case, text in cases.items():
+        headers = {"X-Request-ID": _rid("jwt"), **({"Authorization": f"Bearer {text}"} if text else {})}
+        r = httpx.get(url, headers=headers, timeout=10)
+        rows.append({"case": case, "status": r.status_code, "message": _message(r)})
+    return Table(("case", "status", "message"), rows, f"GET {url}")
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)  # nearest rank: p99 of 300 is the 297th
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+
+def hop_latency(lab, n: int = 300, path: str = "/users/1") -> dict[str, list[float]]:
+    """ms per GET straight to user-service and through the gateway, one keep-alive client each.
+    The two alternate request by request, so a busy moment of the machine hits both alike."""
+    targets = {"direct": lab.url("user-service") + path, "via gateway": lab.url("gateway") + "/api/v1" + path}
+    samples: dict[str, list[float]] = {label: [] for label in targets}
+    run = uuid.uuid4().hex[:6]
+    with httpx.Client(timeout=10) as direct, httpx.Client(timeout=10) as via:
+        clients = {"direct": direct, "via gateway": via}
+        for i in range(WARM_UP + n):
+            for label, url in targets.items():
+                started = time.perf_counter()
+                clients[label].get(url, headers={"X-Request-ID": f"hop-{label[:3]}-{i}-{run}"})
+                if i >= WARM_UP:
+                    samples[label].append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def hop_summary(samples: dict[str, list[float]]) -> Text:
+    lines = [f"{'':<12}{'p50':>9}{'p99':>9}"]
+    lines += [f"{label:<12}{_pct(v, 0.5):>6.2f} ms{_pct(v, 0.99):>6.2f} ms" for label, v in samples.items()]
+    direct, via = samples.get("direct"), samples.get("via gateway")
+    if direct and via:
+        added = _pct(via, 0.5) - _pct(direct, 0.5)
+        lines.append(f"the gateway adds {added:.2f} ms at p50 ({len(direct)} requests each)")
+    return Text("\n".join(lines))
+
+
+def plot_hops(samples: dict[str, list[float]]) -> Figure:
+    fig = plots.latency(samples)
+    fig.axes[0].set_title("One more hop: straight to user-service vs through the gateway")
+    return fig
+
+
+def journey(lab, gateway: str = "gateway") -> Table:
+    """A client that knows only the gateway: create a user, read it, list stock, read one item.
+    Which component answered each step comes from the request logs (its request id)."""
+    base, tag, steps = lab.url(gateway), uuid.uuid4().hex[:8], []
+    with httpx.Client(base_url=base, timeout=10) as client:
+        def step(name: str, method: str, path: str, **kwargs) -> dict | list:
+            rid = f"journey-{len(steps)}-{tag}"
+            r = client.request(method, path, headers={"X-Request-ID": rid}, **kwargs)
+            steps.append((name, f"{method} {path}", rid, r))
+            return r.json() if r.is_success else {}
+
+        user = step("create user", "POST", "/api/v1/users",
+                    json={"name": "Grace", "email": f"grace-{tag}@example.org"})
+        step("read user", "GET", f"/api/v1/users/{user.get('id', 'none')}")
+        items = step("list inventory", "GET", "/api/v1/inventory")
+        step("read item", "GET", f"/api/v1/inventory/{items[0]['sku'] if items else 'none'}")
+    states = {row.name: row.state for row in lab.status()}  # read only the logs of what runs
+    running = [s for s in SERVICES if states.get(s) not in (None, "stopped", "exited")]
+    found = _logged(lab, running, [rid for _, _, rid, r in steps if not _by_gateway(r)])
+    rows = [{"step": name, "request": request, "status": r.status_code,
+             "answered by": found[rid].service if rid in found else gateway if _by_gateway(r) else "?"}
+            for name, request, rid, r in steps]
+    return Table(("step", "request", "status", "answered by"), rows, f"through {gateway} at {base}")
+
+
+def strangler_config(moved=("inventory",)) -> str:
+    """Kong YAML: the monolith takes everything under /api/v1 except the `moved` areas, whose
+    longer prefixes (/api/v1/users ...) win over /api/v1 in Kong's router."""
+    unknown = [a for a in moved if a not in AREAS]
+    if unknown:
+        raise ValueError(f"unknown area(s) {unknown}; choose from {', '.join(AREAS)}")
+    text = (f"# Strangler fig: moved out of the monolith so far: {', '.join(moved) or 'nothing'}\n"
+            '_format_version: "3.0"\n\nservices:\n  - name: monolith\n    url: http://monolith:8080\n'
+            '    routes:\n      - name: monolith-route\n        paths: ["/api/v1"]\n')
+    for area in moved:
+        text += (f"  - name: {AREAS[area]}\n    url: http://{AREAS[area]}:8080/{area}\n    routes:\n"
+                 f'      - name: {area}-route\n        paths: ["/api/v1/{area}"]\n')
+    return text
+
+
+def _probe(client: httpx.Client, url: str, method: str) -> str:
+    body = {"json": {}} if method in ("POST", "PUT", "PATCH") else {}
+    r = client.request(method, url, headers={"X-Request-ID": _rid("surface")}, **body)
+    no_route = r.status_code == 404 and _message(r) == NO_ROUTE
+    return f"{r.status_code} no route" if no_route else str(r.status_code)
+
+
+def surface(lab, gateways=("web-gateway", "mobile-gateway"), probes=DEFAULT_PROBES) -> Table:
+    """The status each gateway answers to each probe; "no route" when the gateway had no
+    route for it, so no service ever saw the request."""
+    rows = []
+    with httpx.Client(timeout=10) as client:
+        for method, path in probes:
+            answers = {gw: _probe(client, lab.url(gw) + path, method) for gw in gateways}
+            rows.append({"probe": f"{method} {path}", **answers})
+    return Table(("probe", *gateways), rows, "status per gateway (POST bodies: {})")
