@@ -24,7 +24,7 @@ def gateway_config(nb: Notebook) -> None:
     one second from one app while the other app still gets through, and order-service's
     own log, which must show that no refused request reached it.
 
-    Tip: an f-string fills in the variables (`second: {ORDERS_PER_SECOND}`), and
+    Tip: an f-string fills in the variables (`{ORDERS_PER_SECOND}`), and
     `lab.gateway.validate(KONG_YML)` lists every problem before you apply it.
     """)
     nb.answer("lab06_gateway_config_answer", '''

@@ -11,20 +11,22 @@ CONFIG, TOKEN, SURFACE, HOME = "lab06_gateway_config", "lab06_make_token", "lab0
 CELLS = {g: f"{g}_answer" for g in (CONFIG, TOKEN, SURFACE, HOME)}
 
 INVENTORY_GET = '        paths: ["/api/v1/inventory"]\n        methods: [GET]\n'
-LIMIT = "      second: {ORDERS_PER_SECOND}\n      limit_by: consumer\n"
+LIMIT = "          second: {ORDERS_PER_SECOND}\n          limit_by: consumer\n"
 MOBILE_CONSUMER = ('  - username: mobile-app\n    jwt_secrets:\n      - key: {CONSUMERS["mobile-app"]["key"]}\n'
                    '        secret: {CONSUMERS["mobile-app"]["secret"]}\n')
 PAYMENTS = ('\n  - name: payment-service\n    url: http://payment-service:8080/payments\n    routes:\n'
             '      - name: payments-route\n        paths: ["/api/v1/payments"]\n')
 WRONG_CONFIG = [
-    Wrong("limit-by-ip", CONFIG, ((LIMIT, "      second: {ORDERS_PER_SECOND}\n      limit_by: ip\n"),),
+    Wrong("limit-by-ip", CONFIG, ((LIMIT, LIMIT.replace("consumer", "ip")),),
           ("orders are limited per consumer",)),
-    Wrong("hard-coded-limit", CONFIG, ((LIMIT, "      second: 5\n      limit_by: consumer\n"),),
+    Wrong("hard-coded-limit", CONFIG, ((LIMIT, LIMIT.replace("{ORDERS_PER_SECOND}", "5")),),
           ("orders are limited per consumer",)),
     Wrong("inventory-every-method", CONFIG, ((INVENTORY_GET, '        paths: ["/api/v1/inventory"]\n'),),
           ("inventory is GET only",)),
     Wrong("payments-exposed", CONFIG, (("\nconsumers:", PAYMENTS + "\nconsumers:"),), ("payments are not exposed",)),
-    Wrong("web-app-only", CONFIG, ((MOBILE_CONSUMER, ""),), ("each app's token opens orders",)),
+    # the checks that need both apps' tokens to work fail with it
+    Wrong("web-app-only", CONFIG, ((MOBILE_CONSUMER, ""),),
+          ("each app's token opens orders", "orders are limited per consumer", "payments are not exposed")),
 ]
 ENCODE = 'return jwt.encode({"iss": key, "iat": now, "exp": now + int(ttl)}, secret, algorithm="HS256")'
 WRONG_TOKEN = [
@@ -45,11 +47,13 @@ WRONG_TOKEN = [
           ("each consumer's token is its own", "exp is ttl seconds after now", "the token stops working after ttl")),
 ]
 HOME_GET = '        paths: ["/m/home"]\n        methods: [GET]\n'
+# "nothing else is exposed" counts only once orders work: the orders mistakes fail it too
 WRONG_SURFACE = [
     Wrong("inventory-every-method", SURFACE, (('        paths: ["/m/inventory"]\n        methods: [GET]\n',
                                                '        paths: ["/m/inventory"]\n'),), ("nothing else is exposed",)),
-    Wrong("orders-without-their-path", SURFACE, (("url: http://order-service:8080/orders", "url: http://order-service:8080"),),
-          ("orders can be placed and read",)),
+    Wrong("orders-without-their-path", SURFACE,
+          (("url: http://order-service:8080/orders", "url: http://order-service:8080"),),
+          ("orders can be placed and read", "nothing else is exposed")),
     Wrong("home-keeps-its-prefix", SURFACE, ((HOME_GET, HOME_GET + "        strip_path: false\n"),),
           ("the home screen reaches mobile-bff",)),
     Wrong("users-exposed", SURFACE,
@@ -57,7 +61,7 @@ WRONG_SURFACE = [
                           '      - name: mobile-users\n        paths: ["/m/users"]\n'),),
            ("nothing else is exposed",)),
     Wrong("orders-read-only", SURFACE, (("        methods: [GET, POST]\n", "        methods: [GET]\n"),),
-          ("orders can be placed and read",)),
+          ("orders can be placed and read", "nothing else is exposed")),
 ]
 STOCK = '"in_stock": [item["sku"] for item in stock.json() if item["stock"] > 0]}'
 NOT_FOUND = ('    if user.status_code == 404:\n        raise HTTPException(status_code=404, detail=f"no user {user_id}")\n')

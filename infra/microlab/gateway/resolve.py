@@ -23,7 +23,8 @@ class LabPorts:
 
     def get(self, name: str) -> tuple[str, int] | None:
         try:
-            stamp = self.path.stat().st_mtime_ns
+            found = self.path.stat()
+            stamp = (found.st_mtime_ns, found.st_size, found.st_ino)  # state.save replaces the file: a new inode
             if stamp != self._stamp:
                 self._ports, self._stamp = json.loads(self.path.read_text()).get("ports", {}), stamp
         except (OSError, ValueError):

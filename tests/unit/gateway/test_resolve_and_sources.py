@@ -1,4 +1,5 @@
 """Name -> address maps for the embedded gateway, and the three ways to give a config."""
+import json
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,20 @@ def test_resolve_entries_from_args_env_and_file(tmp_path):
     assert r("inventory-service", 8080) == ("127.0.0.1", 5003)
     assert r("payment-service", 8080) == ("10.0.0.5", 9000)
     assert Resolver()("kong", 80) == ("kong", 80)  # unknown names are left to DNS
+
+
+def test_names_started_after_the_gateway_resolve_from_the_lab_state(tmp_path):
+    """The monolith brought up beside the services, a BFF deployed later: not in --resolve."""
+    state = tmp_path / "state.json"
+    r = from_sources(["user-service=127.0.0.1:5001"], env={}, lab_state=str(state))
+    assert r("monolith", 8080) == ("monolith", 8080)  # no state file yet: DNS
+    state.write_text(json.dumps({"ports": {"monolith": 6001, "user-service": 9999}}))
+    assert r("monolith", 8080) == ("127.0.0.1", 6001)
+    assert r("user-service", 8080) == ("127.0.0.1", 5001)  # what it was given wins
+    state.write_text(json.dumps({"ports": {"monolith": 6001, "mobile-bff": 6002}}) + " ")  # a new mtime and size
+    assert r("mobile-bff", 8080) == ("127.0.0.1", 6002)
+    state.write_text("{half a write")
+    assert r("mobile-bff", 8080) == ("127.0.0.1", 6002)  # what was read last stays
 
 
 @pytest.mark.parametrize("bad", ["user-service", "user-service=127.0.0.1", "=1.2.3.4:5", "a=h:x"])
