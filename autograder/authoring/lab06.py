@@ -264,6 +264,10 @@ def bff(nb: Notebook) -> None:
     nb.code("""
     lab.up("bff")
     print(gateway_tour.surface(lab))
+    for name, path in (("web-gateway", "/api/v1/inventory"), ("mobile-gateway", "/m/inventory")):
+        answer = requests.get(lab.url(name) + path, headers={"Origin": "http://localhost:3000"}, timeout=5)
+        print(f"{name:15} RateLimit-Limit: {answer.headers.get('RateLimit-Limit', 'none'):5} "
+              f"CORS: {answer.headers.get('Access-Control-Allow-Origin', 'none')}")
     """, locked="surfaces")
     nb.md("""
     Aggregating answers is not something Kong does (it routes, guards and transforms
