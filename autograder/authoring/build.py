@@ -10,7 +10,8 @@ import nbformat
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE.parent / "source"
 MODULES = {"01-monolith": "lab01", "02-decomposition": "lab02", "03-sync-communication": "lab03",
-           "04-async-messaging": "lab04", "05-database-per-service": "lab05", "06-api-gateway": "lab06"}
+           "04-async-messaging": "lab04", "05-database-per-service": "lab05", "06-api-gateway": "lab06",
+           "07-operating-microservices": "lab07"}
 
 
 def main(only: list[str]) -> None:

@@ -176,9 +176,11 @@ class Lab:
         text = self.backend.logs(name, logfilter.lines_to_read(tail, everything))
         return logfilter.keep(text, tail, everything)[0]
 
-    def fault(self, name: str, latency_ms: int = 0, error_rate: float = 0.0, edge: str | None = None) -> dict:
+    def fault(self, name: str, latency_ms: int = 0, error_rate: float = 0.0, edge: str | None = None,
+              consumer_paused: bool = False) -> dict:
         """Inject added latency and a share of 500s into a running service (0, 0 clears);
-        with `edge="user-service"`, only into its own calls to user-service."""
+        with `edge="user-service"`, only into its own calls to user-service; with
+        `consumer_paused=True`, its Kafka consumer stops taking events (HTTP still answers)."""
         if not 0.0 <= error_rate <= 1.0:
             raise LabError(f"error_rate must be between 0 and 1, got {error_rate}")
         if latency_ms < 0:
@@ -186,7 +188,7 @@ class Lab:
         # a deployed component is hosted like the shop's services, faults included
         if self.backend.component(name).kind not in ("service", "deployed"):
             raise LabError(f"{name} is not an HTTP service; faults apply to services only")
-        body = {"latency_ms": latency_ms, "error_rate": error_rate}
+        body = {"latency_ms": latency_ms, "error_rate": error_rate, "consumer_paused": bool(consumer_paused)}
         if edge is not None:
             if topology.component(edge).kind != "service":
                 raise LabError(f"edge {edge!r} is not an HTTP service {name} calls")

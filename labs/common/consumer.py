@@ -32,7 +32,7 @@ from datetime import datetime, timezone
 from sqlalchemy import DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from labs.common import events, outbox, requestid, topics
+from labs.common import events, faults, outbox, requestid, topics
 
 ATTEMPTS = 3  # tries for an unexpected error before the event is rejected
 JOIN_STUCK_AFTER = 3.0  # seconds a finished join may stay uncollected before reconnecting
@@ -132,6 +132,9 @@ class EventConsumer:
     def _run(self) -> None:
         consumer, backoff = None, 0.5
         while not self._stop.is_set():
+            if faults.consumer_paused():  # an injected incident: connected, taking nothing
+                self._stop.wait(0.3)
+                continue
             try:
                 consumer = consumer or self._connect()
                 self._poll_once(consumer)
@@ -149,6 +152,10 @@ class EventConsumer:
 
     def _poll_once(self, consumer) -> None:
         batches = consumer.poll(timeout_ms=500)
+        if batches and faults.consumer_paused():  # paused while this poll waited: leave its batch
+            for tp, records in batches.items():
+                consumer.seek(tp, records[0].offset)
+            return
         pause = None
         for tp, records in batches.items():
             for record in records:

@@ -28,6 +28,7 @@ class FaultSettings(BaseModel):
     latency_ms: int = Field(0, ge=0, le=120_000, description="added to every request")
     error_rate: float = Field(0.0, ge=0.0, le=1.0, description="share of requests answered 500")
     edge: str | None = Field(None, max_length=100, description="only this service's calls to that service")
+    consumer_paused: bool = Field(False, description="its Kafka consumer stops taking events (HTTP still answers)")
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Fault:
 @dataclass
 class Faults(Fault):
     edges: dict[str, Fault] = field(default_factory=dict)  # callee -> faults of our calls to it
+    consumer_paused: bool = False  # an incident that /health does not show: events pile up
 
     @classmethod
     def from_env(cls) -> "Faults":
@@ -53,6 +55,7 @@ class Faults(Fault):
         global _current
         fresh = Faults.from_env()
         self.latency_ms, self.error_rate, self.edges = fresh.latency_ms, fresh.error_rate, {}
+        self.consumer_paused = False
         _current = self
 
     def set(self, settings: FaultSettings) -> dict:
@@ -63,16 +66,24 @@ class Faults(Fault):
                 self.edges.pop(settings.edge, None)
         else:
             self.latency_ms, self.error_rate = settings.latency_ms, settings.error_rate
+            self.consumer_paused = settings.consumer_paused
         return self.as_dict()
 
     def as_dict(self) -> dict:
         found = {"latency_ms": self.latency_ms, "error_rate": self.error_rate}
         if self.edges:
             found["edges"] = {name: asdict(f) for name, f in sorted(self.edges.items())}
+        if self.consumer_paused:
+            found["consumer_paused"] = True
         return found
 
 
 _current: Faults | None = None
+
+
+def consumer_paused() -> bool:
+    """Asked by the service's Kafka consumer before each poll (lab.fault(..., consumer_paused=True))."""
+    return _current is not None and _current.consumer_paused
 
 
 def outgoing(callee: str, timeout: float) -> None:

@@ -68,3 +68,14 @@ def test_edge_latency_beyond_the_timeout_is_that_timeout(make_client):
     took = time.perf_counter() - started
     assert r.status_code == 503 and "did not answer within 0.3 s" in r.json()["error"]
     assert 0.3 <= took < 2
+
+
+def test_a_paused_consumer_is_asked_for_and_cleared(make_client):
+    from labs.common import faults
+
+    c = make_client("payment_service")
+    assert c.put("/admin/faults", json={"consumer_paused": True}).json() == {
+        "latency_ms": 0, "error_rate": 0.0, "consumer_paused": True}
+    assert faults.consumer_paused() and c.get("/payments").status_code == 200  # HTTP still answers
+    c.put("/admin/faults", json={"latency_ms": 0, "error_rate": 0})
+    assert not faults.consumer_paused()

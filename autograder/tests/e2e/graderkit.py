@@ -21,7 +21,7 @@ DEFAULT_LIMITS = Limits(cell=90, notebook=300)
 # Submissions in flight at once: most of a grading is waiting (labs starting, cells sleeping
 # through faults), so 4 keep 2 cores busy; 04 and 05 start two JVMs per submission (the
 # notebook's broker and the grader's): at 3 their batch took 407 s (load 31), at 2 234 s.
-JOBS = {"04-async-messaging": 2, "05-database-per-service": 2}
+JOBS = {"04-async-messaging": 2, "05-database-per-service": 2, "07-operating-microservices": 2}
 DEFAULT_JOBS = 4
 
 
