@@ -55,8 +55,10 @@ def solution_lines(course: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def needles(course, built) -> list[str]:
     """Every answer key and every distinctive solution line, but for a line the shop's own code
-    holds too (the handout must hold the shop: such a line gives nothing away)."""
-    shop = "\n".join(p.read_text() for p in (built / "labs").rglob("*.py"))
+    or the gateway configs the runtime ships hold too (the handout must hold them: such a line
+    gives nothing away)."""
+    shipped = [*(built / "labs").rglob("*.py"), *(built / "microlab" / "gateway").rglob("*.yml")]
+    shop = "\n".join(p.read_text() for p in shipped)
     found = sorted(set(answer_keys(course)) | {l for l in solution_lines(course) if l not in shop})
     assert len(found) >= 20, found
     assert handout.secrets_of(course) == found, "build() must scan for every one of them"
