@@ -200,6 +200,7 @@ class LoadResult:
     profile: list[Sample] = field(default_factory=list)
     local: list[Sample] = field(default_factory=list)
     reached_user_service: int = 0  # /profile requests user-service logged (by request id)
+    paths: tuple[str, str] = ("/profile/{id}", "/local")  # what the clients and the probe asked
 
     def p(self, endpoint: str, q: float) -> float:
         """Latency quantile (ms) of "profile" or "local"."""
@@ -207,18 +208,18 @@ class LoadResult:
 
     def table(self) -> Table:
         rows = []
-        for label, samples in (("/profile/{id}", self.profile), ("/local", self.local)):
+        for label, samples in ((self.paths[0], self.profile), (self.paths[1], self.local)):
             ms, n = [s.ms for s in samples], max(len(samples), 1)
             rows.append({"endpoint": label, "requests": len(samples),
                          **{f"p{q}": f"{percentile(ms, q / 100):.0f} ms" for q in (50, 95, 99)},
                          "errors": f"{sum(s.status == 0 or s.status >= 500 for s in samples) / n:.0%}",
                          "degraded": f"{sum(s.degraded for s in samples) / n:.0%}"})
-        title = (f"{self.service}: {self.clients} clients on /profile while user-service takes "
+        title = (f"{self.service}: {self.clients} clients on {self.paths[0]} while user-service takes "
                  f"{self.slow_ms} ms more")
         return Table(("endpoint", "requests", "p50", "p95", "p99", "errors", "degraded"), rows, title)
 
     def reached(self) -> str:
-        return f"user-service saw {self.reached_user_service} of the {len(self.profile)} /profile requests"
+        return f"user-service saw {self.reached_user_service} of the {len(self.profile)} {self.paths[0]} requests"
 
     def __str__(self) -> str:
         return f"{self.table()}\n{self.reached()}"
@@ -263,7 +264,7 @@ def _probe_loop(client: httpx.Client, url: str, prefix: str, t0: float, count: i
         t.join(timeout=REQUEST_TIMEOUT_S + 1)
 
 
-def _run_load(base: str, user_id: int, clients: int, duration_s: float, run: str) -> tuple[list, list]:
+def _run_load(base: str, paths: tuple[str, str], clients: int, duration_s: float, run: str) -> tuple[list, list]:
     # One httpx.Client shared by every thread (it is thread-safe; its pool keeps a connection
     # per thread): a client per thread took a second to set up, and the clients set off apart.
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=clients + 10)
@@ -273,10 +274,10 @@ def _run_load(base: str, user_id: int, clients: int, duration_s: float, run: str
         t0 = time.monotonic() + 0.3
         deadline, per_client, probe = t0 + duration_s, [[] for _ in range(clients)], []
         threads = [threading.Thread(target=_client_loop, daemon=True, args=(
-            client, f"{base}/profile/{user_id}", f"{run}-c{k}-", t0, deadline, per_client[k]))
+            client, f"{base}{paths[0]}", f"{run}-c{k}-", t0, deadline, per_client[k]))
             for k in range(clients)]
         threads.append(threading.Thread(target=_probe_loop, daemon=True, args=(
-            client, f"{base}/local", f"probe-{run}-", t0, round(duration_s / PROBE_EVERY_S), probe)))
+            client, f"{base}{paths[1]}", f"probe-{run}-", t0, round(duration_s / PROBE_EVERY_S), probe)))
         for t in threads:
             t.start()
         for t in threads:  # each ends by the deadline plus one request's timeout at the latest
@@ -286,20 +287,25 @@ def _run_load(base: str, user_id: int, clients: int, duration_s: float, run: str
 
 
 def under_load(lab, service_name: str, clients: int = 40, duration_s: float = 10, slow_ms: int = 3000,
-               user_id: int | None = None) -> LoadResult:
-    """`clients` threads GET /profile/{id} of `service_name` for `duration_s` (all starting
-    together, each at most 2 a second) while user-service is `slow_ms` slower, and a probe GETs
-    /local every 100 ms. 40 clients are as many as the service has threads. Fault cleared after."""
+               user_id: int | None = None, paths: tuple[str, str] = ("/profile/{id}", "/local")) -> LoadResult:
+    """`clients` threads GET the first of `paths` (the one that calls user-service) of
+    `service_name` for `duration_s` (all starting together, each at most 2 a second) while
+    user-service is `slow_ms` slower, and a probe GETs the second (one that calls nobody) every
+    100 ms. 40 clients are as many as the service has threads. Fault cleared after. In the
+    paths, {id} is the user's id and {order} an order of theirs (order-service's
+    ("/users/{id}/orders", "/orders/{order}") are the shop's own pair)."""
     base, run = lab.url(service_name), f"load-{uuid.uuid4().hex[:6]}"
     user_id = user_id or consistency.new_user(lab)
-    httpx.get(f"{base}/profile/{user_id}", timeout=10)  # warm: connections open before timing
+    order = consistency.place_order(lab, user_id)["id"] if "{order}" in "".join(paths) else None
+    paths = tuple(p.format(id=user_id, order=order) for p in paths)
+    httpx.get(f"{base}{paths[0]}", timeout=10)  # warm: connections open before timing
     lab.fault("user-service", latency_ms=slow_ms)
     try:
-        profile, probe = _run_load(base, user_id, clients, duration_s, run)
+        profile, probe = _run_load(base, paths, clients, duration_s, run)
     finally:
         lab.fault("user-service")
     reached = count_logged(lab, "user-service", f"{run}-", settle_s=1.5, timeout=slow_ms / 1000 + 10)
-    return LoadResult(service_name, clients, slow_ms, profile, probe, reached)
+    return LoadResult(service_name, clients, slow_ms, profile, probe, reached, paths)
 
 
 def plot_load(before: LoadResult, after: LoadResult) -> Figure:
@@ -307,10 +313,10 @@ def plot_load(before: LoadResult, after: LoadResult) -> Figure:
     fig, ax = plots._axes(None)
     for result, style in ((before, "o-"), (after, "s-")):
         ax.plot([s.at for s in result.local], [max(s.ms, 0.1) for s in result.local], style,
-                markersize=3, label=f"{result.service} (p95 {result.p('local', 0.95):.0f} ms)")
+                markersize=3, label=f"{result.service} {result.paths[1]} (p95 {result.p('local', 0.95):.0f} ms)")
     ax.set_yscale("log")
     ax.set_xlabel("seconds since the load began")
-    ax.set_ylabel("GET /local latency (ms)")
+    ax.set_ylabel("latency of the call that needs no user-service (ms)")
     ax.set_title(f"/local while {before.clients} clients wait on a slow user-service")
     fig.legend(loc="outside lower center", ncol=2)  # below the axes: the points fill them
     return fig
