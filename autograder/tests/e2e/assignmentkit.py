@@ -22,10 +22,20 @@ def verdict(course: Path, assignment: str, student: str) -> Verdict:
     return Verdict.load(course / "autograded" / student / assignment)
 
 
-def points_match(course: Path, assignment: str, exercises: dict) -> None:
+def points_match(course: Path, assignment: str, exercises: dict, by_hand: dict | None = None) -> None:
+    """The grade cells' points are the checks' (and `by_hand`'s, written answers graded by hand)."""
     cells = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
              for c in released(course, assignment).cells if c.metadata.get("nbgrader", {}).get("grade")}
-    assert cells == {g: e.points for g, e in exercises.items()}
+    assert cells == {g: e.points for g, e in exercises.items()} | (by_hand or {})
+
+
+def rubric_in_source_only(course: Path, assignment: str, grade_id: str, giveaway: str) -> None:
+    """A written answer's model answer and rubric are in the source notebook, not the handout."""
+    source = nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    cell = next(c for c in source.cells if c.get("id") == grade_id)
+    assert "Rubric (" in cell.source and giveaway.lower() in cell.source.lower()
+    handout = next(c for c in released(course, assignment).cells if c.get("id") == grade_id)
+    assert "Rubric" not in handout.source and giveaway.lower() not in handout.source.lower()
 
 
 def reference_full_blank_zero(graded, exercises: dict, full: float) -> None:

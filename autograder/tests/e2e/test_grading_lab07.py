@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 
 import assignmentkit as kit
-import nbformat
 import pytest
 from graderkit import grade_batch, leftovers, released
 from microlab import Lab
@@ -40,10 +39,7 @@ def exercises(course):
 
 
 def test_the_checks_points_are_the_grade_cells_points(course, exercises):
-    cells = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
-             for c in released(course, A).cells if c.metadata.get("nbgrader", {}).get("grade")}
-    assert cells.pop(WRITTEN) == 3  # graded by hand
-    assert cells == {g: e.points for g, e in exercises.items()}
+    kit.points_match(course, A, exercises, by_hand={WRITTEN: 3})
 
 
 def test_reference_full_blank_zero(graded, exercises):
@@ -88,8 +84,4 @@ def test_the_answer_key_is_in_the_reference_and_not_in_the_handout(course):
 
 
 def test_the_written_answer_has_its_rubric_in_the_source_only(course):
-    source = nbformat.read(course / "source" / A / f"{A}.ipynb", as_version=4)
-    cell = next(c for c in source.cells if c.get("id") == WRITTEN)
-    assert "Rubric (3 points)" in cell.source
-    handout = next(c for c in released(course, A).cells if c.get("id") == WRITTEN)
-    assert "Rubric" not in handout.source and "modular monolith" not in handout.source
+    kit.rubric_in_source_only(course, A, WRITTEN, giveaway="modular monolith")
