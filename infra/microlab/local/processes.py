@@ -55,9 +55,11 @@ def stop_group(pgid: int, grace: float = 5.0) -> None:
 
 
 def stop_groups(pgids: list[int], grace: float = 5.0) -> None:
-    """SIGTERM whole groups at once, then SIGKILL what is left after `grace` seconds."""
+    """SIGTERM whole groups at once, then SIGKILL what is left after `grace` seconds. A killed
+    process still frees its memory before it is gone: on a loaded machine (a CI run with a
+    Docker notebook beside it) that took over 2 s once, and lab.stop returned with it alive."""
     remaining = list(pgids)
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 2.0)):
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 10.0)):
         for pgid in remaining:
             try:
                 os.killpg(pgid, sig)
