@@ -35,12 +35,14 @@ def notebook() -> Notebook:
     lab = Lab(name="lab06")
     lab.up("services")
     GATEWAY = lab.url("gateway")
+    """, locked="setup")
+    nb.code("""
     customer = consistency.new_user(lab)
     order = consistency.place_order(lab, customer)
     ORDERS_PER_SECOND = 5
     CONSUMERS = {"web-app": {"key": "web-app-key", "secret": "web-app-secret-change-me-before-production"},
                  "mobile-app": {"key": "mobile-app-key", "secret": "mobile-app-secret-change-me-before-production"}}
-    """, locked="setup")
+    """, locked="apps")
     front_door(nb)
     validation(nb)
     rate_limiting(nb)
@@ -158,11 +160,13 @@ def rate_limiting(nb: Notebook) -> None:
             config:
               minute: 100
     """
+    ''', locked="rate_limited")
+    nb.code("""
     lab.gateway.apply(RATE_LIMITED)
     gateway_tour.wait_for_fresh_minute()
     burst = gateway_tour.burst(f"{GATEWAY}/api/v1/users/{customer}", n=120)
     print(burst)
-    ''', locked="burst")
+    """, locked="burst")
     nb.code("""
     print(burst.first_refusal())
     gateway_tour.plot_admissions(burst);

@@ -209,9 +209,7 @@ def home_bff(nb: Notebook) -> None:
     import httpx
     from fastapi import FastAPI, Header, HTTPException
 
-    USERS = os.environ["USER_SERVICE_URL"]
-    ORDERS = os.environ["ORDER_SERVICE_URL"]
-    INVENTORY = os.environ["INVENTORY_SERVICE_URL"]
+    USERS, ORDERS, INVENTORY = (os.environ[f"{name}_SERVICE_URL"] for name in ("USER", "ORDER", "INVENTORY"))
 
     app = FastAPI()
 

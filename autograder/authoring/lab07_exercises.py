@@ -159,6 +159,7 @@ def resilience(nb: Notebook) -> None:
     INVENTORY = os.environ["INVENTORY_SERVICE_URL"]
 
     app = FastAPI()
+    # your GET /greeting/{user_id}, and what protects its calls to user-service
     ### BEGIN SOLUTION
     breaker = pybreaker.CircuitBreaker(fail_max=3, reset_timeout=5)
     client = httpx.Client(timeout=0.3)
@@ -169,12 +170,10 @@ def resilience(nb: Notebook) -> None:
         response = client.get(f"{USERS}/users/{user_id}")
         response.raise_for_status()
         return response.json()
-    ### END SOLUTION
 
 
     @app.get("/greeting/{user_id}")
     def greeting(user_id: int):
-        ### BEGIN SOLUTION
         try:
             name, degraded = _user(user_id)["name"], False
         except (pybreaker.CircuitBreakerError, httpx.HTTPError):

@@ -66,7 +66,7 @@ def test_the_blank_handout_runs_to_its_cleanup(course, tmp_path, monkeypatch):
 def test_visible_checks_pass_the_reference_and_catch_a_mistake(course, tmp_path, monkeypatch):
     monkeypatch.setenv("MICROLAB_HOME", str(tmp_path / "home"))
     reference = pipeline.solution_sources(A, course)
-    setup = next(c.source for c in released(course, A).cells if c.get("id") == "lab06_setup")
+    setup = next(c.source for c in released(course, A).cells if c.get("id") == "lab06_apps")
     consumers_line = setup[setup.index("CONSUMERS = "):]
     with Lab(backend="local", name="visible06", quiet=True) as lab:
         lab.up("gateways")
