@@ -63,6 +63,8 @@ def _healthy(lab, user_id: int) -> None:
         raise NotAnswered("greeting is not deployed: run the cell above") from None
     answer = httpx.get(f"{url}/greeting/{user_id}", timeout=10)
     body = answer.json() if answer.status_code == 200 else None
+    if answer.status_code == 404 and answer.json() == {"detail": "Not Found"}:  # FastAPI: no such route
+        raise NotAnswered("GREETING has no GET /greeting/{user_id} yet: write it, then deploy it again")
     if answer.status_code == 200 and body is None:
         raise NotAnswered("greeting() returns None: complete GREETING, then deploy it again")
     name = httpx.get(f"{lab.url('user-service')}/users/{user_id}", timeout=10).json()["name"]
