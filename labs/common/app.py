@@ -2,22 +2,20 @@
 with health, fault injection, request ids and JSON errors wired the same way."""
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-import time
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 
-from labs.common import errors, requestid
+from labs.common import errors
 from labs.common.db import Database
 from labs.common.faults import Faults, FaultSettings, require_admin
+from labs.common.requestlog import RequestLog
 
 DOCS_ASSETS = "/docs-assets"  # Swagger UI's JavaScript and CSS, from the fastapi-offline package
-UNFAULTED = ("/health", "/admin/", "/docs", "/openapi.json", "/redoc")
 
 
 def create_app(title: str, db: Database, routers: list[APIRouter], on_start=None, on_stop=None) -> FastAPI:
@@ -43,34 +41,8 @@ def create_app(title: str, db: Database, routers: list[APIRouter], on_start=None
     for router in routers:
         app.include_router(router)
     app.include_router(_operations_router(db, faults))
-
-    @app.middleware("http")
-    async def request_context(request: Request, call_next):
-        rid = request.headers.get(requestid.HEADER) or requestid.new_id()
-        token = requestid.current.set(rid)
-        started = time.perf_counter()
-        try:
-            response = await _with_faults(request, call_next, faults)
-        finally:
-            requestid.current.reset(token)
-        response.headers[requestid.HEADER] = rid
-        took = (time.perf_counter() - started) * 1000
-        log.info("request_id=%s %s %s -> %s (%.1f ms)", rid, request.method, request.url.path,
-                 response.status_code, took)
-        return response
-
+    app.add_middleware(RequestLog, log=log, faults=faults)
     return app
-
-
-async def _with_faults(request: Request, call_next, faults: Faults):
-    if request.url.path.startswith(UNFAULTED):
-        return await call_next(request)
-    if faults.latency_ms:
-        await asyncio.sleep(faults.latency_ms / 1000)
-    if faults.should_fail():
-        return JSONResponse({"error": "injected fault (lab.fault error_rate)",
-                             "request_id": requestid.current.get()}, status_code=500)
-    return await call_next(request)
 
 
 def _operations_router(db: Database, faults: Faults) -> APIRouter:
