@@ -23,9 +23,7 @@ def order_out(order: Order) -> OrderOut:
 
 @router.post("/orders", status_code=201, response_model=OrderOut)
 def place_order(body: OrderIn, session: Session = Depends(db.session)):
-    if not clients.user_exists(body.user_id):
-        raise Invalid(f"user_id: user {body.user_id} does not exist")
-    prices = [clients.unit_price_cents(i, line.sku) for i, line in enumerate(body.items)]
+    prices = clients.checked_prices(body.user_id, [line.sku for line in body.items])
     items = [OrderItem(sku=l.sku, quantity=l.quantity, unit_price_cents=p) for l, p in zip(body.items, prices)]
     order = Order(user_id=body.user_id, total_cents=sum(i.quantity * i.unit_price_cents for i in items),
                   status="pending", items=items)
