@@ -30,21 +30,22 @@ class RequestLog:
             return await self.app(scope, receive, send)
         rid = _request_id(scope)
         token = requestid.current.set(rid)
-        started, status = time.perf_counter(), [500]
+        started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                status[0] = message["status"]
                 message["headers"] = [*message.get("headers", ()), (_HEADER_KEY, rid.encode("latin-1"))]
+                # logged before the caller can have the answer: a client that reads the log
+                # right after its call finds the line
+                took = (time.perf_counter() - started) * 1000
+                self.log.info("request_id=%s %s %s -> %s (%.1f ms)", rid, scope["method"], scope["path"],
+                              message["status"], took)
             await send(message)
 
         try:
             await self._with_faults(scope, receive, send_with_id)
         finally:
             requestid.current.reset(token)
-        took = (time.perf_counter() - started) * 1000
-        self.log.info("request_id=%s %s %s -> %s (%.1f ms)", rid, scope["method"], scope["path"],
-                      status[0], took)
 
     async def _with_faults(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not scope["path"].startswith(UNFAULTED):
