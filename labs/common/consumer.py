@@ -11,20 +11,14 @@ reason in `rejected_events`, announced on the `events.rejected` topic, logged, a
 A dependency that is down (RetryLater) pauses the partition and retries; any other error is
 retried a few times and then rejected, so nothing stalls a consumer for ever.
 
-The consumer's topics are created before it subscribes, and it subscribes so that its first
-join needs no second one (see topics.py). A second join can still be forced (a topic's
-partition count changes), and kafka-python 3.0.12 may never finish it: the leader's
-metadata-forced rejoin does not set `rejoin_needed`, so when its JoinGroup/SyncGroup round trip
-outlasts poll()'s timer the finished join is never collected (`ConsumerCoordinator.poll()`
-re-enters the join only while `need_rejoin()` is true) and the member stays REBALANCING with
-heartbeats off, fetching nothing new, for ever. A watchdog matches exactly that state and
-recreates the KafkaConsumer once it has lasted JOIN_STUCK_AFTER seconds.
+The consumer's topics are created before it subscribes, so its first join already gets their
+partitions. The client is librdkafka's (kafkaclient.py): it reconnects and rejoins by itself,
+and its errors reach the service's log.
 """
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -32,10 +26,10 @@ from datetime import datetime, timezone
 from sqlalchemy import DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from labs.common import events, faults, outbox, requestid, topics
+from labs.common import events, faults, kafkaclient, outbox, requestid
 
 ATTEMPTS = 3  # tries for an unexpected error before the event is rejected
-JOIN_STUCK_AFTER = 3.0  # seconds a finished join may stay uncollected before reconnecting
+BATCH = 100  # records taken per poll
 
 
 def consumer_models(base) -> tuple[type, type]:
@@ -88,7 +82,6 @@ class EventConsumer:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._failures: dict[tuple, int] = {}
-        self._stuck_since: float | None = None  # when the watchdog first saw the stuck join
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name=f"consumer-{self.group}", daemon=True)
@@ -101,32 +94,9 @@ class EventConsumer:
 
     # -- the loop ----------------------------------------------------------------
     def _connect(self):
-        from kafka import KafkaConsumer
-
-        topics.ensure(self.bootstrap, self.topics, client_id=self.group)
-        self._stuck_since = None
-        consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, group_id=self.group,
-                             client_id=self.group, enable_auto_commit=False,
-                             auto_offset_reset="earliest", max_poll_records=100,
-                             # a restarted service gets its partitions back within seconds
-                             # (the default 45 s session keeps a killed member's partitions)
-                             session_timeout_ms=10000, heartbeat_interval_ms=1000,
-                             bootstrap_timeout_ms=5000, request_timeout_ms=15000,
-                             reconnect_backoff_max_ms=1000,
-                             # new partitions and leaders are seen in seconds, not 5 minutes
-                             metadata_max_age_ms=5000,
-                             # the broker answers a fetch as soon as one byte is there; the
-                             # shorter wait bounds how long an idle poll sits on a fetch
-                             fetch_min_bytes=1, fetch_max_wait_ms=100,
-                             # full fetches cost nothing at the lab's size. Not a stall fix: the
-                             # fetch-session stall (kafka-python #2575) was fixed in 2.1.4, and
-                             # #3131 was a rebalance-listener bug (fixed in 3.0.9)
-                             enable_incremental_fetch_sessions=False)
-        try:
-            topics.subscribe(consumer, self.topics)
-        except Exception:
-            _close(consumer)
-            raise
+        kafkaclient.ensure_topics(self.bootstrap, self.topics, client_id=self.group)
+        consumer = kafkaclient.consumer(self.bootstrap, self.group, self.log)
+        consumer.subscribe(list(self.topics))
         return consumer
 
     def _run(self) -> None:
@@ -138,11 +108,10 @@ class EventConsumer:
             try:
                 consumer = consumer or self._connect()
                 self._poll_once(consumer)
-                self._check_join(consumer)
                 backoff = 0.5
             except _Pause as pause:
                 self._stop.wait(pause.seconds)
-            except Exception as exc:  # broker down, rebalance, network: reconnect with backoff
+            except Exception as exc:  # broker unreachable at start, a fatal client error: reconnect
                 self.log.warning("consumer %s: %s: %s; retrying in %.1f s", self.group,
                                  type(exc).__name__, exc, backoff)
                 consumer = _close(consumer)
@@ -151,40 +120,37 @@ class EventConsumer:
         _close(consumer)
 
     def _poll_once(self, consumer) -> None:
-        batches = consumer.poll(timeout_ms=500)
-        if batches and faults.consumer_paused():  # paused while this poll waited: leave its batch
-            for tp, records in batches.items():
-                consumer.seek(tp, records[0].offset)
+        records = _records(_take(consumer))
+        if records and faults.consumer_paused():  # paused while this poll waited: leave its batch
+            for where in _firsts(records).values():
+                consumer.seek(_position(*where))
             return
-        pause = None
-        for tp, records in batches.items():
-            for record in records:
-                try:
-                    self.process(record)
-                except events.RetryLater as exc:
-                    self.log.warning("consumer %s: %s; will retry offset %s of %s-%s", self.group, exc,
-                                     record.offset, record.topic, record.partition)
-                    consumer.seek(tp, record.offset)  # not processed: read it again later
-                    pause = _Pause(1.0)
-                    break
-        if batches:
-            consumer.commit()  # only what was processed (the positions after seek-backs)
-        if pause:
-            raise pause
+        done: dict[tuple[str, int], int] = {}  # (topic, partition) -> offset after the last processed
+        held: set[tuple[str, int]] = set()  # partitions sought back to a record to retry
+        for record in records:
+            partition = (record.topic, record.partition)
+            if partition in held:
+                continue
+            try:
+                self.process(record)
+            except events.RetryLater as exc:
+                self.log.warning("consumer %s: %s; will retry offset %s of %s-%s", self.group, exc,
+                                 record.offset, record.topic, record.partition)
+                consumer.seek(_position(*partition, record.offset))  # not processed: read it again later
+                held.add(partition)
+                continue
+            done[partition] = record.offset + 1
+        if done:
+            self._commit(consumer, done)
+        if held:
+            raise _Pause(1.0)
 
-    def _check_join(self, consumer) -> None:
-        """Raise _Stalled once the stuck join (module doc) has lasted JOIN_STUCK_AFTER seconds.
-
-        The grace period covers the moment between the join finishing on kafka-python's IO
-        thread and the poll that collects it."""
-        if not join_uncollected(consumer):
-            self._stuck_since = None
-            return
-        now = time.monotonic()
-        self._stuck_since = self._stuck_since or now
-        if now - self._stuck_since >= JOIN_STUCK_AFTER:
-            raise _Stalled(f"group join finished {now - self._stuck_since:.1f} s ago but was never "
-                           "collected (kafka-python 3.0.12); recreating the Kafka consumer")
+    def _commit(self, consumer, done: dict[tuple[str, int], int]) -> None:
+        """Commit only what was processed, without waiting for the broker's answer: the next
+        event is not held up by a round trip. A commit that fails (refused after a rebalance,
+        or lost with the connection) is logged by kafkaclient's on_commit; those records come
+        again and are found in processed_events."""
+        consumer.commit(offsets=[_position(*p, offset) for p, offset in done.items()], asynchronous=True)
 
     # -- one event -----------------------------------------------------------------
     def process(self, record) -> None:
@@ -256,35 +222,44 @@ class EventConsumer:
         self.on_commit()
 
 
-def join_uncollected(consumer) -> bool:
-    """kafka-python 3.0.12's stuck join: REBALANCING although the broker has answered JoinGroup
-    and SyncGroup (the join task is done), and no poll will collect it (need_rejoin() is False).
-
-    A rebalance that is only slow (the broker still waiting for other members) has its join task
-    still running, so it never matches. Reads coordinator internals: no public API tells a
-    finished join from a running one."""
-    from kafka.structs import MemberState
-
-    coordinator = consumer._coordinator
-    task = coordinator._join_task
-    return (consumer.group_metadata().state == MemberState.REBALANCING
-            and task is not None and task.is_done and not coordinator.need_rejoin())
-
-
-class _Stalled(Exception):
-    """The client will never finish its group join by itself: reconnect (logged by the loop)."""
-
-
 class _Pause(Exception):
     def __init__(self, seconds: float):
         super().__init__(f"pause {seconds} s")
         self.seconds = seconds
 
 
+def _take(consumer) -> list:
+    """Up to BATCH messages, returned as soon as one is there: consume() alone would wait for
+    a full batch or its whole timeout; what is already fetched comes with the first."""
+    first = consumer.poll(0.5)
+    if first is None:
+        return []
+    return [first, *consumer.consume(num_messages=BATCH - 1, timeout=0)]
+
+
+def _records(messages) -> list[kafkaclient.Record]:
+    """The records of one poll; a per-partition error (a topic deleted under us) is logged by
+    librdkafka's error callback and skipped here."""
+    return [kafkaclient.record(m) for m in messages if m.error() is None]
+
+
+def _firsts(records) -> dict[tuple[str, int], tuple[str, int, int]]:
+    firsts: dict[tuple[str, int], tuple[str, int, int]] = {}
+    for r in records:
+        firsts.setdefault((r.topic, r.partition), (r.topic, r.partition, r.offset))
+    return firsts
+
+
+def _position(topic: str, partition: int, offset: int):
+    from confluent_kafka import TopicPartition
+
+    return TopicPartition(topic, partition, offset)
+
+
 def _close(consumer) -> None:
     if consumer is not None:
         try:
-            consumer.close(autocommit=False, timeout_ms=2000)  # bounded even if Kafka is gone
+            consumer.close()  # leaves the group: its partitions go to the next member at once
         except Exception:  # closing against a dead broker may complain; nothing to keep
             pass
     return None

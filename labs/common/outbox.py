@@ -15,7 +15,7 @@ from sqlalchemy import DateTime, Integer, String, Text, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from labs.common import events
+from labs.common import events, kafkaclient
 
 BATCH = 200
 
@@ -61,24 +61,6 @@ def _forget_after_rollback(session: Session) -> None:
     session.info.pop(WAKE_KEY, None)  # nothing was written: nothing to send
 
 
-# The relay's producer, also what bench/events.py measures. Bounded waits: a relay facing a
-# dead broker gives up in seconds and tries again later instead of blocking for kafka-python's
-# defaults (30 s bootstrap, 60 s block, 120 s delivery).
-PRODUCER_SETTINGS = dict(
-    # a row counts as sent only once the broker has it: on one node "all" costs what 1 costs
-    acks="all",
-    linger_ms=0,  # send at once: the relay already hands over whole batches, then flushes
-    bootstrap_timeout_ms=5000, max_block_ms=5000, request_timeout_ms=5000,
-    delivery_timeout_ms=10000, reconnect_backoff_max_ms=1000,
-)
-
-
-def make_producer(bootstrap: str):
-    from kafka import KafkaProducer
-
-    return KafkaProducer(bootstrap_servers=bootstrap, client_id="outbox-relay", **PRODUCER_SETTINGS)
-
-
 class Relay:
     """Publishes unsent outbox rows, oldest first; woken right after a commit for low latency."""
 
@@ -104,21 +86,21 @@ class Relay:
     def _run(self) -> None:
         producer, backoff = None, 0.5
         while not self._stop.is_set():
+            self._wake.clear()  # before looking: a commit from now on is seen by the wait below
             try:
-                producer = producer or make_producer(self.bootstrap)
+                producer = producer or kafkaclient.producer(self.bootstrap, self.log)
                 if self._publish_batch(producer):
                     backoff = 0.5
                     continue  # more rows may be waiting
             except Exception as exc:  # Kafka down or slow: keep the rows, retry with backoff
                 self.log.warning("outbox relay: cannot publish to Kafka at %s (%s: %s); retrying in %.1f s",
                                  self.bootstrap, type(exc).__name__, exc, backoff)
-                producer = _close(producer)
+                _drop_queued(producer)
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
             self._wake.wait(timeout=1.0)
-            self._wake.clear()
-        _close(producer)
+        _drop_queued(producer)
 
     def _publish_batch(self, producer) -> int:
         with self.sessions() as session:
@@ -126,11 +108,14 @@ class Relay:
                                    .order_by(self.model.id).limit(BATCH)).all()
             if not rows:
                 return 0
-            sent = [producer.send(r.topic, value=r.payload.encode(), key=r.key.encode() if r.key else None)
-                    for r in rows]
-            producer.flush(timeout=10)
-            for future in sent:
-                future.get(timeout=0)  # raises if Kafka did not acknowledge it
+            failed: list[str] = []
+            for r in rows:
+                producer.produce(r.topic, value=r.payload.encode(), key=r.key.encode() if r.key else None,
+                                 on_delivery=lambda err, _msg: err is None or failed.append(str(err)))
+            left = producer.flush(timeout=7)  # past message.timeout.ms: each row has its answer
+            if failed or left:
+                raise RuntimeError(f"Kafka did not acknowledge {len(failed) + left} of {len(rows)} events"
+                                   + (f": {failed[0]}" if failed else ""))
             now = datetime.now(timezone.utc)
             for row in rows:
                 row.published_at = now
@@ -139,10 +124,9 @@ class Relay:
         return len(rows)
 
 
-def _close(producer) -> None:
+def _drop_queued(producer) -> None:
+    """Forget what a failed batch left queued: its rows are still unsent in the outbox and go
+    again, in order, with the next batch (rather than also later, out of order, from here)."""
     if producer is not None:
-        try:
-            producer.close(timeout=1)
-        except Exception:  # closing a producer for a dead broker may complain; nothing to keep
-            pass
-    return None
+        producer.purge()
+        producer.flush(0)

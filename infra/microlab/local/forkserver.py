@@ -36,7 +36,8 @@ from microlab.local import processes
 WARM_IMPORTS = ("fastapi", "fastapi.routing", "pydantic", "sqlalchemy", "sqlalchemy.orm", "httpx",
                 "requests", "uvicorn", "uvicorn.main", "uvicorn.config", "uvicorn.server",
                 "uvicorn.lifespan.on", "uvicorn.protocols.http.h11_impl", "uvicorn.loops.asyncio",
-                "kafka", "labs.common.app", "labs.common.db", "labs.common.consumer")
+                "confluent_kafka", "confluent_kafka.admin", "labs.common.app", "labs.common.db",
+                "labs.common.consumer")
 READY_TIMEOUT = 30.0  # seconds for the imports on a loaded machine
 ANSWER_TIMEOUT = 5.0  # a fork takes milliseconds; a server this slow to answer is hung
 

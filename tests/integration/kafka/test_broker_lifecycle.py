@@ -10,7 +10,7 @@ import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 
-from labs.common import topics
+import kafkakit as topics
 
 
 def _send(bootstrap: str, topic: str, values: list[str]) -> None:
@@ -27,7 +27,7 @@ def _read_all(bootstrap: str, topic: str, group: str | None = None, expect: int 
                              auto_offset_reset="earliest", enable_auto_commit=False,
                              enable_incremental_fetch_sessions=False)  # see labs/common/consumer.py
     # subscribed the way the shop's consumers are: a group member subscribed in the constructor
-    # can hit kafka-python 3.0.12's uncollected rejoin (labs/common/topics.py) and read nothing;
+    # can hit kafka-python 3.0.12's uncollected rejoin (kafkakit.py) and read nothing;
     # one run in three did, right after the broker's restart
     topics.subscribe(consumer, [topic])
     values: list[str] = []

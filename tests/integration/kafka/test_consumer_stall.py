@@ -1,12 +1,13 @@
-"""The shop's EventConsumer cannot stall silently in a group join.
+"""Group joins: kafka-python's stall, and the shop's consumer that does not have it.
 
 kafka-python 3.0.12 never collects a group leader's metadata-forced rejoin whose JoinGroup/
-SyncGroup round trip outlasts poll()'s timer (labs/common/consumer.py, topics.py). The
-`slow_joins` fixture makes every join round trip return JOIN_DELAY late to the poll awaiting
-it, longer than any poll timeout here, so a forced rejoin always lands in that window. A topic
-growing from 1 to 3 partitions forces the rejoin: kafka-python alone then stays stuck, and
-the shop's consumer recovers within seconds. The shop's subscribe keeps the other trigger, a
-first join without partition metadata, from happening at all."""
+SyncGroup round trip outlasts poll()'s timer (kafkakit.py). The `slow_joins` fixture
+makes every join round trip return JOIN_DELAY late to the poll awaiting it, longer than any
+poll timeout here, so a forced rejoin always lands in that window. A topic growing from 1 to 3
+partitions forces the rejoin: kafka-python alone then stays stuck. The shop's services use
+librdkafka (labs/common/kafkaclient.py), which rejoins by itself and reads the new partitions
+within seconds. `topics.subscribe` keeps the other trigger, a first join without partition
+metadata, from happening to the kafka-python consumers microlab's tests and readers make."""
 from __future__ import annotations
 
 import json
@@ -20,18 +21,12 @@ from kafka.coordinator.base import BaseCoordinator
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
-from labs.common import topics
-from labs.common.consumer import (
-    JOIN_STUCK_AFTER,
-    EventConsumer,
-    Handler,
-    Tables,
-    consumer_models,
-    join_uncollected,
-)
+import kafkakit as topics
+from labs.common.consumer import EventConsumer, Handler, Tables, consumer_models
 from labs.common.outbox import outbox_model
 
-JOIN_DELAY = 1.0  # s; EventConsumer polls with 500 ms, the plain client below with 200 ms
+JOIN_DELAY = 1.0  # s; the plain client below polls with 200 ms
+STUCK_FOR = 3.0  # s the stuck join is watched after it finished
 
 
 class Base(DeclarativeBase):
@@ -48,6 +43,18 @@ def sessions(tmp_path):
     Base.metadata.create_all(engine)
     yield sessionmaker(engine, expire_on_commit=False)
     engine.dispose()
+
+
+def join_uncollected(consumer) -> bool:
+    """kafka-python 3.0.12's stuck join: REBALANCING although the broker has answered JoinGroup
+    and SyncGroup (the join task is done), and no poll will collect it (need_rejoin() is False).
+    Reads coordinator internals: no public API tells a finished join from a running one."""
+    from kafka.structs import MemberState
+
+    coordinator = consumer._coordinator
+    task = coordinator._join_task
+    return (consumer.group_metadata().state == MemberState.REBALANCING
+            and task is not None and task.is_done and not coordinator.need_rejoin())
 
 
 @pytest.fixture
@@ -138,7 +145,7 @@ def test_kafka_python_alone_never_collects_a_forced_rejoin_that_outlasts_its_pol
         assert client.group_metadata().generation_id == 1 and not join_uncollected(client)
         admin.create_partitions({topic: 3})  # the leader's next metadata forces a rejoin
         assert _wait(lambda: join_uncollected(client), 15, poll)
-        deadline = time.monotonic() + JOIN_STUCK_AFTER + 3
+        deadline = time.monotonic() + STUCK_FOR
         while time.monotonic() < deadline:
             poll()
         # still stuck, polled all along: the join was answered but never collected
@@ -149,8 +156,8 @@ def test_kafka_python_alone_never_collects_a_forced_rejoin_that_outlasts_its_pol
         client.close(timeout_ms=2000)
 
 
-def test_the_shop_consumer_recovers_from_that_stuck_rejoin_within_seconds(
-        broker, admin, new_topic, sessions, slow_joins, caplog):
+def test_the_shop_consumer_reads_a_grown_topics_new_partitions_within_seconds(
+        broker, admin, new_topic, sessions):
     topic = new_topic(1)
     consumer = _consumer(broker, sessions, topic)
     consumer.start()
@@ -164,7 +171,5 @@ def test_the_shop_consumer_recovers_from_that_stuck_rejoin_within_seconds(
         took = time.monotonic() - grown
     finally:
         consumer.stop()
-    # the stall did happen, and it was the watchdog that ended it
-    assert [r for r in caplog.records if "never collected" in r.getMessage()]
-    # metadata age (5 s) + the slow join + JOIN_STUCK_AFTER + a reconnect with its slow join
-    assert took < 5 + JOIN_DELAY + JOIN_STUCK_AFTER + 8, took
+    # the consumer's metadata refresh (5 s) finds the partitions, then one rejoin
+    assert took < 5 + 5, took

@@ -1,23 +1,20 @@
 """The shop's consumer logic on a real SQLite database, records handed in directly (the
-Kafka side is tested in tests/integration/kafka): idempotency, rejection, retries; and the
-watchdog's reading of kafka-python's coordinator state, on stand-ins for the client."""
+Kafka side is tested in tests/integration/kafka): idempotency, rejection, retries; and what
+one poll commits, seeks back and holds, on a stand-in for librdkafka's consumer."""
 from __future__ import annotations
 
 import importlib
 import json
 import logging
-import time
 from collections import namedtuple
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-from kafka.structs import ConsumerGroupMetadata, MemberState
 from sqlalchemy import Integer, String, create_engine, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from labs.common import consumer as consumer_mod
-from labs.common import events
+from labs.common import events, faults
 from labs.common.consumer import (
     ATTEMPTS,
     EventConsumer,
@@ -160,51 +157,87 @@ def test_an_unexpected_error_is_retried_then_rejected_so_the_consumer_moves_on(w
     assert _left(sessions) == 10  # the failed attempts left no partial effect
 
 
-# -- the watchdog --------------------------------------------------------------------
+# -- one poll -------------------------------------------------------------------------
+class Message:
+    """What librdkafka's consume() hands back: accessors, not attributes."""
+
+    def __init__(self, partition: int, offset: int, event: dict):
+        self._where, self._value = ("orders", partition, offset), json.dumps(event).encode()
+
+    def topic(self):
+        return self._where[0]
+
+    def partition(self):
+        return self._where[1]
+
+    def offset(self):
+        return self._where[2]
+
+    def key(self):
+        return None
+
+    def value(self):
+        return self._value
+
+    def error(self):
+        return None
+
+
 class FakeClient:
-    """Just the parts of a KafkaConsumer the watchdog reads."""
+    def __init__(self, messages: list[Message]):
+        self.messages = messages
+        self.sought, self.committed = [], []
 
-    def __init__(self, state=MemberState.STABLE, task_done=None, rejoin=False):
-        task = None if task_done is None else SimpleNamespace(is_done=task_done)
-        self._coordinator = SimpleNamespace(_join_task=task, need_rejoin=lambda: rejoin)
-        self.state = state
+    def poll(self, timeout: float):
+        return self.messages[0] if self.messages else None
 
-    def group_metadata(self):
-        return ConsumerGroupMetadata(group_id="g", state=self.state)
+    def consume(self, num_messages: int, timeout: float):
+        assert timeout == 0  # only what is already fetched: the first message did the waiting
+        return self.messages[1:num_messages + 1]
 
+    def seek(self, tp):
+        self.sought.append((tp.partition, tp.offset))
 
-STUCK = {"state": MemberState.REBALANCING, "task_done": True, "rejoin": False}
-
-
-@pytest.mark.parametrize("client, stuck", [
-    (FakeClient(**STUCK), True),
-    (FakeClient(), False),  # joined
-    (FakeClient(MemberState.UNJOINED), False),  # not joined yet
-    (FakeClient(MemberState.REBALANCING, task_done=False), False),  # the broker has not answered
-    (FakeClient(MemberState.REBALANCING, task_done=True, rejoin=True), False),  # next poll collects
-    (FakeClient(MemberState.REBALANCING), False),  # no join task (between attempts)
-])
-def test_only_a_finished_join_no_poll_will_collect_counts_as_stuck(client, stuck):
-    assert consumer_mod.join_uncollected(client) is stuck
+    def commit(self, offsets, asynchronous):
+        self.committed.append(sorted((tp.partition, tp.offset) for tp in offsets))
 
 
-def test_the_watchdog_reconnects_only_after_the_stuck_join_has_lasted(world, monkeypatch):
-    consumer, _, _ = world
-    monkeypatch.setattr(consumer_mod, "JOIN_STUCK_AFTER", 0.2)
-    client = FakeClient(**STUCK)
-    consumer._check_join(client)  # first seen: could be the instant before a poll collects it
-    client.state = MemberState.STABLE
-    consumer._check_join(client)  # collected after all: the clock starts again
-    client.state = MemberState.REBALANCING
-    consumer._check_join(client)
-    time.sleep(0.25)
-    with pytest.raises(consumer_mod._Stalled, match="never collected"):
-        consumer._check_join(client)
+def _order(order_id: int) -> dict:
+    return events.new_event("order.created", order_id=order_id)
+
+
+def test_a_poll_commits_what_it_processed_and_holds_a_partition_that_must_retry(world):
+    consumer, sessions, calls = world
+    reserve = consumer.handlers["order.created"].handle
+
+    def down_for_order_2(session, event):
+        if event["order_id"] == 2:
+            raise events.RetryLater("order-service unreachable")
+        return reserve(session, event)
+
+    consumer.handlers["order.created"] = Handler(("order_id",), down_for_order_2)
+    client = FakeClient([Message(0, 5, _order(1)), Message(1, 7, _order(2)), Message(1, 8, _order(3)),
+                         Message(0, 6, _order(4))])
+    with pytest.raises(consumer_mod._Pause):
+        consumer._poll_once(client)
+    assert client.sought == [(1, 7)]  # order 2 comes again, and order 3 after it, in order
+    assert client.committed == [[(0, 7)]]
+    assert _left(sessions) == 8  # orders 1 and 4
+
+
+def test_a_batch_taken_while_pausing_is_sought_back_untouched(world, monkeypatch):
+    consumer, sessions, calls = world
+    monkeypatch.setattr(faults, "consumer_paused", lambda: True)
+    client = FakeClient([Message(0, 5, _order(1)), Message(1, 9, _order(2)), Message(0, 6, _order(3))])
+    consumer._poll_once(client)
+    assert sorted(client.sought) == [(0, 5), (1, 9)] and client.committed == []
+    assert calls["n"] == 0
 
 
 def test_each_consumer_group_has_one_topic_list():
-    """Members of one group with different topic lists force the leader into the rejoin that
-    kafka-python 3.0.12 may never finish (labs/common/topics.py): one service, one group."""
+    """Members of one group with different topic lists make every join a negotiation of
+    whose topics the group reads, and each service's handlers expect its own: one service,
+    one group."""
     labs = Path(__file__).parents[3] / "labs"
     groups = {}
     for path in sorted(labs.glob("*/eventflow.py")):
