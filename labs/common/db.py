@@ -5,7 +5,8 @@ The URL comes from DATABASE_URL, so the same service code runs on both.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import AsyncIterator
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
@@ -29,13 +30,20 @@ class Database:
             self.engine = create_engine(url, pool_pre_ping=True, pool_size=5)
         self.base.metadata.create_all(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if url.startswith("sqlite"):
+            _queue_writers(self.sessions)
 
     def close(self) -> None:
         if self.engine is not None:
             self.engine.dispose()
 
-    def session(self) -> Iterator[Session]:
-        """FastAPI dependency: one session per request, closed afterwards."""
+    async def session(self) -> AsyncIterator[Session]:
+        """FastAPI dependency: one session per request, closed afterwards.
+
+        Async on purpose, although the endpoints using it are not: FastAPI runs a plain
+        generator dependency in its thread pool twice per request (to open it and to close
+        it), and each hand-over to a worker thread and back costs more than what it runs
+        here. Making a Session does no I/O; closing one returns its connection to the pool."""
         with self.sessions() as session:
             yield session
 
@@ -52,3 +60,37 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # time (about 5 ms per commit on these disks, several commits per order in the event flow)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+_HOLDS_WRITE = "db.holds_write_lock"  # session.info: this session's thread holds the lock
+
+
+def _queue_writers(sessions: sessionmaker) -> None:
+    """One writer at a time per process, queued on a lock, for an SQLite file.
+
+    SQLite lets one transaction write at a time; another writer gets SQLITE_BUSY and its busy
+    handler sleeps 1, 2, 5, 10... ms between tries, so two of the service's own threads
+    colliding (a request placing an order while the consumer records an event) cost the
+    second one milliseconds of sleep after the first had long committed. Taking a lock from
+    the first flush (when SQLite takes its write lock) to the commit or rollback lets the
+    second go on the moment the first is done. Other processes (a notebook writing to the
+    file) still meet SQLite's own busy handler."""
+    lock = threading.Lock()
+
+    def before_flush(session, _context, _instances) -> None:
+        # past the timeout SQLite's own busy handler decides, as without the lock
+        if not session.info.get(_HOLDS_WRITE) and lock.acquire(timeout=30):
+            session.info[_HOLDS_WRITE] = True
+
+    def release(session) -> None:
+        if session.info.pop(_HOLDS_WRITE, False):
+            lock.release()
+
+    def ended(session, transaction) -> None:  # also a session closed without commit or rollback
+        if transaction.parent is None:
+            release(session)
+
+    event.listen(sessions, "before_flush", before_flush)
+    event.listen(sessions, "after_commit", release)
+    event.listen(sessions, "after_rollback", release)
+    event.listen(sessions, "after_transaction_end", ended)
