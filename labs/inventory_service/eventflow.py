@@ -8,25 +8,25 @@ from __future__ import annotations
 
 import os
 
-import requests
 from sqlalchemy.orm import Session
+from urllib3.exceptions import HTTPError
 
 from labs.common import events
 from labs.common.consumer import Handler
 from labs.common.messaging import Messaging
-from labs.common.requestid import PropagatingSession
+from labs.common.requestid import ServiceCalls
 from labs.inventory_service import stock
 from labs.inventory_service.models import Base, Item, Reservation
 from labs.inventory_service.schemas import LineIn, OrderToReserve
 
-_http = PropagatingSession()
+_http = ServiceCalls()
 
 
 def fetch_order(order_id: int) -> dict:
     base = os.environ.get("ORDER_SERVICE_URL", "http://order-service:8080")
     try:
         response = _http.get(f"{base}/orders/{order_id}", timeout=5)
-    except requests.RequestException as exc:
+    except HTTPError as exc:  # no connection, or no answer within the timeout
         raise events.RetryLater(f"order-service unreachable ({type(exc).__name__})") from None
     if response.status_code == 404:
         raise events.BadEvent(f"unknown order id {order_id} (order-service does not know it)")

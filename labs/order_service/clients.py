@@ -8,10 +8,10 @@ on a small pool while this thread asks user-service, so a POST waits for the slo
 not for their sum. The answers are still read in the order a reader expects: an unknown
 user is the error even when a sku is unknown too.
 
-One session, made at import and shared by every request: it keeps a keep-alive connection
-pool per target (a new TCP connection per call cost about as much as the call itself on
-127.0.0.1), and it does not read the environment on each call (trust_env: proxy variables
-and ~/.netrc, looked up per request otherwise; the targets are the lab's own services).
+One connection pool (requestid.ServiceCalls), made at import and shared by every request: it
+keeps keep-alive connections per target (a new TCP connection per call cost about as much as
+the call itself on 127.0.0.1), and reads no proxy settings (the targets are the lab's own
+services).
 """
 from __future__ import annotations
 
@@ -19,16 +19,15 @@ import contextvars
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-import requests
+from urllib3.exceptions import HTTPError, NewConnectionError, TimeoutError
 
 from labs.common import faults
 from labs.common.errors import Invalid, Unavailable
 from labs.common.money import to_cents
-from labs.common.requestid import PropagatingSession
+from labs.common.requestid import Answer, ServiceCalls
 from labs.order_service.schemas import ItemPrice
 
-_http = PropagatingSession()
-_http.trust_env = False
+_http = ServiceCalls()
 _lookups = ThreadPoolExecutor(max_workers=8, thread_name_prefix="price-lookup")
 
 
@@ -36,13 +35,15 @@ def _timeout() -> float:
     return float(os.environ.get("UPSTREAM_TIMEOUT_S", "2"))
 
 
-def _get(service: str, base: str, path: str) -> requests.Response:
+def _get(service: str, base: str, path: str) -> Answer:
     faults.outgoing(service, _timeout())  # lab.fault(..., edge=service)
     try:
         response = _http.get(f"{base}{path}", timeout=_timeout())
-    except requests.Timeout:
+    except NewConnectionError:  # before TimeoutError: urllib3 makes it a kind of connect timeout
+        raise Unavailable(f"{service} is unavailable (no connection to {base}); try again later") from None
+    except TimeoutError:
         raise Unavailable(f"{service} did not answer within {_timeout():g} s") from None
-    except requests.ConnectionError:
+    except HTTPError:
         raise Unavailable(f"{service} is unavailable (no connection to {base}); try again later") from None
     if response.status_code >= 500:
         raise Unavailable(f"{service} answered {response.status_code}; try again later")
@@ -54,7 +55,7 @@ def user_exists(user_id: int) -> bool:
     response = _get("user-service", base, f"/users/{user_id}")
     if response.status_code == 404:
         return False
-    response.raise_for_status()
+    _expect_ok("user-service", response)
     return True
 
 
@@ -63,8 +64,13 @@ def unit_price_cents(index: int, sku: str) -> int:
     response = _get("inventory-service", base, f"/inventory/{sku}")
     if response.status_code == 404:
         raise Invalid(f"items.{index}.sku: unknown sku {sku!r}")
-    response.raise_for_status()
+    _expect_ok("inventory-service", response)
     return to_cents(ItemPrice.model_validate(response.json()).price)
+
+
+def _expect_ok(service: str, response: Answer) -> None:
+    if response.status_code != 200:  # a 4xx other than 404: a broken contract, not the caller's input
+        raise Unavailable(f"{service} answered {response.status_code}; try again later")
 
 
 def checked_prices(user_id: int, skus: list[str]) -> list[int]:

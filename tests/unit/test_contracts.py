@@ -23,7 +23,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.routing import Match
 
 import labs
-from labs.common.requestid import PropagatingSession
+from labs.common import requestid
 from labs.inventory_service import eventflow as inventory_events
 from labs.inventory_service import schemas as inventory
 from labs.monolith import schemas as monolith
@@ -94,21 +94,31 @@ def fits(module: str, call: Call) -> None:
         TypeAdapter(route.body_field.field_info.annotation).validate_python(call.body)
 
 
+class _Calls:
+    """requestid.ServiceCalls' interface, over a requests session whose transports are the
+    recording providers."""
+
+    def __init__(self, mounts: dict):
+        self.http = requests.Session()
+        for prefix, provider in mounts.items():
+            self.http.mount(prefix, provider)
+
+    def get(self, url: str, timeout: float) -> requestid.Answer:
+        found = self.http.get(url, timeout=timeout, headers={requestid.HEADER: requestid.current.get()})
+        return requestid.Answer(found.status_code, found.content)
+
+
 @pytest.fixture
 def shop(make_client, monkeypatch):
     """order-service wired to the real user-service and inventory-service, and inventory's
     event flow wired to the real order-service, all through recording transports."""
     to = {"user_service": Provider("user_service", make_client("user_service")),
           "inventory_service": Provider("inventory_service", make_client("inventory_service"))}
-    http = PropagatingSession()
-    http.mount(USERS, to["user_service"])
-    http.mount(INVENTORY, to["inventory_service"])
-    monkeypatch.setattr(order_clients, "_http", http)
+    monkeypatch.setattr(order_clients, "_http", _Calls({USERS: to["user_service"],
+                                                        INVENTORY: to["inventory_service"]}))
     to["order_service"] = Provider("order_service", make_client(
         "order_service", USER_SERVICE_URL=USERS, INVENTORY_SERVICE_URL=INVENTORY, ORDER_SERVICE_URL=ORDERS))
-    back = PropagatingSession()
-    back.mount(ORDERS, to["order_service"])
-    monkeypatch.setattr(inventory_events, "_http", back)
+    monkeypatch.setattr(inventory_events, "_http", _Calls({ORDERS: to["order_service"]}))
     return to
 
 
