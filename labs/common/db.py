@@ -19,6 +19,7 @@ class Database:
         self.default_url = f"sqlite:///./{default_file}"
         self.engine: Engine | None = None
         self.sessions: sessionmaker[Session] | None = None
+        self.write_lock: threading.Lock | None = None  # SQLite only: held by the writing session
 
     def connect(self, url: str | None = None) -> None:
         """Open the engine and create the schema (start-up, not import time)."""
@@ -31,7 +32,7 @@ class Database:
         self.base.metadata.create_all(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         if url.startswith("sqlite"):
-            _queue_writers(self.sessions)
+            self.write_lock = _queue_writers(self.sessions)
 
     def close(self) -> None:
         if self.engine is not None:
@@ -65,7 +66,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 _HOLDS_WRITE = "db.holds_write_lock"  # session.info: this session's thread holds the lock
 
 
-def _queue_writers(sessions: sessionmaker) -> None:
+def _queue_writers(sessions: sessionmaker) -> threading.Lock:
     """One writer at a time per process, queued on a lock, for an SQLite file.
 
     SQLite lets one transaction write at a time; another writer gets SQLITE_BUSY and its busy
@@ -94,3 +95,4 @@ def _queue_writers(sessions: sessionmaker) -> None:
     event.listen(sessions, "after_commit", release)
     event.listen(sessions, "after_rollback", release)
     event.listen(sessions, "after_transaction_end", ended)
+    return lock
