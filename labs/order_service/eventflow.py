@@ -9,7 +9,7 @@ A status never moves backwards, so results arriving out of order change nothing 
 """
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from labs.common import events, requestid
 from labs.common.consumer import Handler
@@ -34,7 +34,8 @@ def publish_order_created(session: Session, order: Order) -> None:
 
 def _move_to(status: str):
     def handle(session: Session, event: dict) -> list:
-        order = session.get(Order, event["order_id"])
+        # the status is all this reads and writes: not the items every other read loads with it
+        order = session.get(Order, event["order_id"], options=[lazyload(Order.items)])
         if order is None:
             raise events.BadEvent(f"unknown order id {event['order_id']}")
         if RANK[status] > RANK.get(order.status, 0):
