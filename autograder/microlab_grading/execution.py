@@ -1,10 +1,9 @@
 """How submissions are executed under nbgrader: time limits, and replaying isolated runs.
 
 `BoundedExecute` is nbgrader's own Execute (so its guard against silenced tracebacks stays)
-plus a budget for the whole notebook: each cell gets min(cell timeout, time left), and once
-the budget is spent every remaining cell is recorded as failed with a timeout error instead
-of being run. nbgrader already records a cell that outlives its own timeout as failed
-("CellTimeoutError ... timeout") and goes on with the next cell.
+plus the time limits of budget.py: a budget for the whole notebook, each cell given
+min(cell timeout, time left). It serves a course run without the sandbox; the sandboxed
+runner executes with nbclient directly, under the same limits (notebookrun.py).
 
 `ReplayExecute` runs nothing: it copies the outputs of a notebook that was executed in the
 sandbox (see sandbox.py) and shows the grader's verdict in each grade cell; `ApplyVerdicts`
@@ -14,84 +13,31 @@ ever runs inside it.
 """
 from __future__ import annotations
 
-import math
-import time
 from pathlib import Path
 
 import nbformat
-from nbformat.notebooknode import NotebookNode
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Bool, Integer, Unicode
+from traitlets import Integer, Unicode
 
-from microlab_grading.cells import setup_cells
+from microlab_grading.budget import CELL_TIMEOUT_ENAME, NOTEBOOK_TIMEOUT_ENAME, Budget, timeout_output
 from microlab_grading.verdicts import Verdict
 
-NOTEBOOK_TIMEOUT_ENAME = "NotebookTimeoutError"
-CELL_TIMEOUT_ENAME = "CellTimeoutError"
+__all__ = ["CELL_TIMEOUT_ENAME", "NOTEBOOK_TIMEOUT_ENAME", "ApplyVerdicts", "BoundedExecute", "ReplayExecute",
+           "TruncateOutput", "timeout_output"]
 
 
-def timeout_output(ename: str, message: str) -> NotebookNode:
-    return NotebookNode(output_type="error", ename=ename, evalue=message,
-                        traceback=[f"{ename}: {message}"])
-
-
-class BoundedExecute(Execute):
-    notebook_timeout = Integer(
-        600, help="Seconds for the whole notebook; cells after that are recorded as timed out."
-    ).tag(config=True)
-    setup_timeout = Integer(
-        120, help="Seconds for each cell of the locked set-up (the course's own cells before the "
-                  "first answer, which start the lab): it is not the student's time, and a tight "
-                  "per-cell limit meant for their answers failed it on a loaded machine."
-    ).tag(config=True)
-
-    kernel_oom_first = Bool(
-        False, help="The kernel (and all student code forks) is what the OOM killer takes first: "
-                    "in a container's memory limit, 1500 forked children killed the runner, and "
-                    "with it the record, instead of the kernel."
-    ).tag(config=True)
-
-    _deadline: float | None = None
-    _timed_out: int | None = None
-    _setup: frozenset[int] = frozenset()
-
+class BoundedExecute(Budget, Execute):
     def preprocess(self, nb, resources=None, km=None):
-        self._deadline = time.monotonic() + self.notebook_timeout
-        self._setup = frozenset(id(cell) for cell in setup_cells(nb))
-        self.timeout_func = self._cell_timeout
+        self.start_budget(nb)
         return super().preprocess(nb, resources, km)
 
-    def create_kernel_manager(self):
-        km = super().create_kernel_manager()
-        if self.kernel_oom_first:  # raising one's own oom_score_adj needs no privilege
-            km.kernel_spec.argv = ["sh", "-c", 'echo 1000 > /proc/self/oom_score_adj; exec "$@"', "sh",
-                                   *km.kernel_spec.argv]
-        return km
-
-    def _cell_timeout(self, cell) -> int:
-        limit = max(self.timeout, self.setup_timeout) if id(cell) in self._setup else self.timeout
-        left = math.ceil(self._deadline - time.monotonic()) if self._deadline else limit
-        return max(1, min(limit, left))
-
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code" and self._deadline and time.monotonic() >= self._deadline:
-            cell.outputs = [timeout_output(
-                NOTEBOOK_TIMEOUT_ENAME,
-                f"not run: the notebook used its whole {self.notebook_timeout} s timeout",
-            )]
+        if self.skipped_for_budget(cell):
             return cell, resources
-        self._timed_out = None
         cell, resources = super().preprocess_cell(cell, resources, index)
-        if self._timed_out is not None:  # interrupted: say so instead of a bare KeyboardInterrupt
-            cell.outputs = [o for o in cell.outputs if o.get("ename") not in ("KeyboardInterrupt", CELL_TIMEOUT_ENAME)]
-            cell.outputs.append(timeout_output(
-                CELL_TIMEOUT_ENAME, f"the cell ran longer than its {self._timed_out} s timeout and was interrupted"))
+        self.explain_interrupt(cell)
         return cell, resources
-
-    async def _async_handle_timeout(self, timeout, cell=None):
-        self._timed_out = timeout
-        return await super()._async_handle_timeout(timeout, cell)
 
 
 class ReplayExecute(NbGraderPreprocessor):

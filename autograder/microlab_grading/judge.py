@@ -5,20 +5,20 @@
 It reads the answer cells' source from the submitted notebook (never the outputs the
 student's kernel produced), loads the exercise declarations from the course's checks/ (see
 exercise.py), starts its own lab where an exercise needs one, and runs every sub-check.
-Student code runs only in fresh, confined interpreters (harness.py), started from here.
+Student code runs only in confined interpreters of its own (harness.py: a fresh copy of a
+warm one per check run, see checkrun.py), started from here.
 """
 from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import random
 import secrets
 import shutil
 import sys
 import traceback
 from pathlib import Path
-
-import nbformat
 
 from microlab_grading import checkrun, confine, deployconfine, sandbox, stacks
 from microlab_grading.exercise import CheckFailed, Context, Exercise, NotAnswered
@@ -49,9 +49,20 @@ def course_secret(course: Path) -> str:
 
 
 def answer_sources(notebook: Path) -> dict[str, str]:
-    nb = nbformat.read(notebook, as_version=4)
-    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
-            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
+    """grade_id -> source of each answer cell. A v4 notebook is read as plain JSON: importing
+    nbformat cost the judge about 1 CPU-s; an older format goes through nbformat's upgrade."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    if nb.get("nbformat") != 4:
+        import nbformat
+
+        nb = nbformat.read(notebook, as_version=4)
+    found = {}
+    for cell in nb["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("cell_type") == "code" and meta.get("solution"):
+            source = cell.get("source", "")
+            found[meta["grade_id"]] = source if isinstance(source, str) else "".join(source)
+    return found
 
 
 class Judge:
@@ -63,11 +74,15 @@ class Judge:
         self.secret = course_secret(course)
         self.labs: dict[str, object] = {}
         self.root, self.token = sandbox.workspace(f"judge-{student}")
+        self.harness: checkrun.Harness | None = None
 
     def verdict(self) -> Verdict:
         verdict = Verdict(self.student, self.assignment, isolation=confine.describe())
         try:
-            for exercise in load_exercises(self.course, self.assignment):
+            exercises = load_exercises(self.course, self.assignment)
+            preload = checkrun.imported_modules([e.provided for e in exercises])
+            self.harness = checkrun.Harness(self.root, self.token, self.course, preload)
+            for exercise in exercises:
                 verdict.exercises[exercise.grade_id] = self.judge(exercise)
         except Infrastructure as exc:
             verdict.infrastructure_error = str(exc)
@@ -134,18 +149,22 @@ class Judge:
         return self.labs[stack]
 
     def _run(self, exercise: Exercise, code: str, env: dict[str, str], timeout: float) -> dict:
-        """The answer cells, then `code`, in a fresh confined interpreter (checkrun.py)."""
+        """The answer cells, then `code`, in a fresh copy of a confined interpreter (checkrun.py)."""
         job = {"provided": exercise.provided, "cells": {g: self.sources.get(g, "") for g in exercise.cells},
                "code": code, "names": list(exercise.answers)}
-        return checkrun.run(self.root, self.token, self.course, job, env, timeout)
+        return self.harness.run(job, env, timeout)
 
     def close(self) -> None:
+        if self.harness is not None:
+            self.harness.close()
         for lab in self.labs.values():
             lab.down()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
 def main() -> int:
+    from microlab_grading import leanimports  # noqa: F401  (before any check imports nbformat)
+
     course, assignment, student, notebook, out = sys.argv[1:6]
     verdict = Judge(Path(course), assignment, student, Path(notebook)).verdict()
     verdict.save(Path(out))

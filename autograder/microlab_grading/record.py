@@ -51,6 +51,7 @@ class Recorder:
 
 
 def main() -> None:
+    from microlab_grading import leanimports  # noqa: F401  (before nbgrader: see there)
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config

@@ -7,27 +7,30 @@ grader on a file outside the sandbox (the submission can delete its whole folder
 record still arrives: the kernel does not inherit the descriptor); in a container, a path in
 a folder mounted for the record alone (containerbox.py).
 
-nbgrader's own execution (BoundedExecute: per-cell and per-notebook timeouts), with no
-course, gradebook or check anywhere in reach. Its outputs are what the instructor sees in
-formgrader and feedback; the grade is decided elsewhere (judge.py).
+nbclient's execution under the limits nbgrader's would have (notebookrun.BoundedClient:
+per-cell and per-notebook timeouts), with no course, gradebook or check anywhere in reach.
+Its outputs are what the instructor sees in formgrader and feedback; the grade is decided
+elsewhere (judge.py).
 """
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-import nbformat
+from microlab_grading import leanimports  # noqa: F401  (first: it keeps nbformat's import cheap)
 
-from microlab_grading.execution import BoundedExecute
+import nbformat  # noqa: E402
+
+from microlab_grading.notebookrun import BoundedClient  # noqa: E402
 
 
 def main() -> None:
     source, out, cell, budget = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     nb = nbformat.read(source, as_version=4)
-    executor = BoundedExecute(timeout=cell, notebook_timeout=budget, interrupt_on_timeout=True,
-                              kernel_oom_first=True)
+    client = BoundedClient(nb, timeout=cell, notebook_timeout=budget, interrupt_on_timeout=True,
+                           kernel_oom_first=True, resources={"metadata": {"path": str(source.parent)}})
     try:
-        executor.preprocess(nb, {"metadata": {"path": str(source.parent)}})
+        client.execute()
     finally:
         with open(int(out) if out.isdigit() else out, "w", encoding="utf-8") as record:
             nbformat.write(nb, record)

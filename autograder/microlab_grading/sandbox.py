@@ -24,7 +24,7 @@ from pathlib import Path
 from microlab.errors import LabError
 from microlab.local import processes
 from microlab.settings import settings
-from microlab_grading import confine, containerbox, sweep
+from microlab_grading import confine, sweep
 from microlab_grading.nbg import with_venv_path
 
 WORKSPACE_PREFIX = "microlab-grade-"
@@ -72,6 +72,8 @@ def record_box() -> str:
 def _record_box(wanted: str) -> str:
     if wanted == "namespaces":
         return confine.mechanism()
+    from microlab_grading import containerbox  # the Docker SDK: only where a container may run
+
     why = containerbox.problem()
     if why is None:
         return "docker"
@@ -84,6 +86,8 @@ def describe() -> str:
     """What confines student code in a batch, in words for the instructor."""
     if record_box() != "docker":
         return confine.describe()
+    from microlab_grading import containerbox
+
     run = confine.NOTEBOOK_RUN
     return (f"notebook runs: a Docker container each (network none: loopback only, the lab inside; "
             f"cgroup limits {containerbox.MEMORY_MB} MB memory, {containerbox.CPUS:g} CPU, {run.processes} "
@@ -137,6 +141,8 @@ def run_isolated(course: Path, assignment: str, student: str, submission: Path,
         shutil.copy2(notebook, given)
         box = root / "box"
         if record_box() == "docker":
+            from microlab_grading import containerbox
+
             reason, data = containerbox.run(course, box, given, environment(box, token), token, limits,
                                             confine.NOTEBOOK_RUN)
         else:
