@@ -2,6 +2,9 @@
 
     python -I -m microlab_grading.harness JOB.json
 
+(where bubblewrap runs, `run(job)` runs instead in a fresh fork of a warm, confined
+interpreter that never ran student code: harnessserver.py)
+
 JOB: {"provided": source, "cells": {grade_id: source}, "code": source, "names": [...],
 "result_fd": a descriptor the judge opened outside the sandbox}. The grader's `provided`
 definitions run first; then each answer cell (an
