@@ -8,16 +8,17 @@ import time
 import uuid
 from datetime import datetime
 
-import httpx
 from matplotlib.figure import Figure
 from sqlalchemy import create_engine, text
+
+from microlab import localhttp
 
 OVER_LIMIT = [{"sku": "SKU-LAPTOP", "quantity": 2}]  # 2998.00: over the card limit (labs/common/cards.py)
 
 
 def new_user(lab) -> int:
     tag = uuid.uuid4().hex[:8]
-    response = httpx.post(f"{lab.url('user-service')}/users", timeout=10,
+    response = localhttp.post(f"{lab.url('user-service')}/users", timeout=10,
                           json={"name": f"Shopper {tag}", "email": f"shopper-{tag}@example.org"})
     response.raise_for_status()
     return response.json()["id"]
@@ -25,7 +26,7 @@ def new_user(lab) -> int:
 
 def place_order(lab, user_id: int, items: list[dict] | None = None) -> dict:
     items = items or [{"sku": "SKU-MUG", "quantity": 1}]
-    response = httpx.post(f"{lab.url('order-service')}/orders", json={"user_id": user_id, "items": items},
+    response = localhttp.post(f"{lab.url('order-service')}/orders", json={"user_id": user_id, "items": items},
                           timeout=15)
     response.raise_for_status()
     return response.json()
@@ -35,7 +36,7 @@ def wait_for_status(lab, order_id: int, wanted=("paid", "payment_failed", "rejec
     """The order's status once it is one of `wanted` (the saga moves it in the background)."""
     deadline, status = time.monotonic() + timeout, "?"
     while time.monotonic() < deadline:
-        status = httpx.get(f"{lab.url('order-service')}/orders/{order_id}", timeout=10).json()["status"]
+        status = localhttp.get(f"{lab.url('order-service')}/orders/{order_id}", timeout=10).json()["status"]
         if status in wanted:
             return status
         time.sleep(0.2)
@@ -43,12 +44,12 @@ def wait_for_status(lab, order_id: int, wanted=("paid", "payment_failed", "rejec
 
 
 def reservation(lab, order_id: int) -> dict | None:
-    response = httpx.get(f"{lab.url('inventory-service')}/reservations/{order_id}", timeout=10)
+    response = localhttp.get(f"{lab.url('inventory-service')}/reservations/{order_id}", timeout=10)
     return None if response.status_code == 404 else response.json()
 
 
 def stock(lab, sku: str) -> int:
-    return httpx.get(f"{lab.url('inventory-service')}/inventory/{sku}", timeout=10).json()["stock"]
+    return localhttp.get(f"{lab.url('inventory-service')}/inventory/{sku}", timeout=10).json()["stock"]
 
 
 def outbox(lab, order_id: int | None = None) -> list[dict]:
@@ -104,7 +105,7 @@ def place(item: str):
 
 
 def dual_write_order(lab, item: str) -> int:
-    response = httpx.post(f"{lab.url('dual-write')}/orders", params={"item": item}, timeout=30)
+    response = localhttp.post(f"{lab.url('dual-write')}/orders", params={"item": item}, timeout=30)
     response.raise_for_status()
     return response.json()["id"]
 
@@ -137,7 +138,7 @@ def times_to_paid(lab, order_ids: list[int]) -> list[float]:
             paid[value["order_id"]] = datetime.fromisoformat(row["timestamp"])
     took = []
     for oid in order_ids:
-        order = httpx.get(f"{lab.url('order-service')}/orders/{oid}", timeout=10).json()
+        order = localhttp.get(f"{lab.url('order-service')}/orders/{oid}", timeout=10).json()
         if oid in paid:
             took.append((paid[oid] - datetime.fromisoformat(order["created_at"])).total_seconds())
     return took

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 
 import httpx
 
+from microlab import localhttp
 from microlab.topology import SHOP
 
 SERVICES = tuple(c.name for c in SHOP)
@@ -30,7 +31,7 @@ KINDS = ("latency", "errors", "consumer")
 
 def _health(url: str) -> dict:
     try:
-        response = httpx.get(f"{url}/health", timeout=3)
+        response = localhttp.get(f"{url}/health", timeout=3)
     except httpx.HTTPError as exc:
         return {"status": None, "body": f"no answer: {type(exc).__name__}"}
     try:
@@ -82,7 +83,7 @@ def mark(lab) -> tuple[str, str]:
     marker = f"incident-{uuid.uuid4().hex[:10]}"
     for s in SERVICES:
         try:
-            httpx.get(f"{lab.url(s)}/incident-marker", headers={"X-Request-ID": marker}, timeout=5)
+            localhttp.get(f"{lab.url(s)}/incident-marker", headers={"X-Request-ID": marker}, timeout=5)
         except httpx.HTTPError:
             pass  # a service that is down has no log to cut
     return marker, datetime.now(timezone.utc).isoformat(timespec="milliseconds")

@@ -4,9 +4,7 @@ from __future__ import annotations
 import re
 import time
 
-import httpx
-
-from microlab import deployment, state, topology
+from microlab import deployment, localhttp, state, topology
 from microlab.backends.base import Backend, ComponentStatus
 from microlab.errors import LabError
 from microlab.settings import BACKENDS, settings
@@ -193,7 +191,7 @@ class Lab:
             if topology.component(edge).kind != "service":
                 raise LabError(f"edge {edge!r} is not an HTTP service {name} calls")
             body["edge"] = edge
-        resp = httpx.put(f"{self.url(name)}/admin/faults", json=body, timeout=5, headers=self._admin_headers(name))
+        resp = localhttp.put(f"{self.url(name)}/admin/faults", json=body, timeout=5, headers=self._admin_headers(name))
         if resp.status_code in (401, 403):
             raise LabError(f"{name} refused the fault: {resp.json().get('error', resp.text)[:300]}")
         resp.raise_for_status()

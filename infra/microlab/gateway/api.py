@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import httpx
 
-from microlab import admintoken, topology
+from microlab import admintoken, localhttp, topology
 from microlab.errors import LabError
 from microlab.gateway.validation import Report, read, syntax_report, validate_source
 from microlab.gateway.source import SourceError
@@ -66,7 +66,7 @@ class Gateway:
         if not report.ok:
             raise GatewayConfigError(report, "refused, the old config stays: ")
         try:
-            resp = httpx.post(f"{self.admin_url}/config", json={"config": source.text}, timeout=30,
+            resp = localhttp.post(f"{self.admin_url}/config", json={"config": source.text}, timeout=30,
                               headers=admintoken.headers(self.lab.backend, self.name))
         except httpx.HTTPError as exc:
             raise LabError(f"could not reach the admin API of {self.name}: {exc}") from None

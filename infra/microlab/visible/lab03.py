@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-import httpx
-
+from microlab import localhttp
 from microlab.selfcheck import NotAnswered, check
 
 UNKNOWN_USER = 987_654_321  # no lab creates that many users
@@ -13,10 +12,10 @@ UNKNOWN_USER = 987_654_321  # no lab creates that many users
 
 def _user_with_an_order(lab) -> tuple[int, int]:
     tag = uuid.uuid4().hex[:8]
-    user = httpx.post(f"{lab.url('user-service')}/users", timeout=10,
+    user = localhttp.post(f"{lab.url('user-service')}/users", timeout=10,
                       json={"name": f"Check {tag}", "email": f"check-{tag}@example.org"}).json()
-    stock = httpx.get(f"{lab.url('inventory-service')}/inventory", timeout=10).json()
-    order = httpx.post(f"{lab.url('order-service')}/orders", timeout=10, json={
+    stock = localhttp.get(f"{lab.url('inventory-service')}/inventory", timeout=10).json()
+    order = localhttp.post(f"{lab.url('order-service')}/orders", timeout=10, json={
         "user_id": user["id"], "items": [{"sku": max(stock, key=lambda i: i["stock"])["sku"], "quantity": 1}]})
     return user["id"], order.json()["id"]
 

@@ -7,9 +7,7 @@ from __future__ import annotations
 import random
 import uuid
 
-import httpx
-
-from microlab import consistency, incident
+from microlab import consistency, incident, localhttp
 from microlab.selfcheck import NotAnswered, check
 
 
@@ -41,7 +39,7 @@ def diagnosis(diagnose, lab) -> bool:
 def _one_order(trace, lab) -> None:
     rid = f"selfcheck-{uuid.uuid4().hex[:8]}"
     user = consistency.new_user(lab)
-    placed = httpx.post(f"{lab.url('gateway')}/api/v1/orders", headers={"X-Request-ID": rid}, timeout=10,
+    placed = localhttp.post(f"{lab.url('gateway')}/api/v1/orders", headers={"X-Request-ID": rid}, timeout=10,
                         json={"user_id": user, "items": [{"sku": "SKU-MUG", "quantity": 1}]}).json()
     consistency.wait_for_status(lab, placed["id"])
     got = _answered(trace(rid, incident.snapshot(lab)), "trace")
@@ -61,13 +59,13 @@ def _healthy(lab, user_id: int) -> None:
         url = lab.url("greeting")
     except Exception:
         raise NotAnswered("greeting is not deployed: run the cell above") from None
-    answer = httpx.get(f"{url}/greeting/{user_id}", timeout=10)
+    answer = localhttp.get(f"{url}/greeting/{user_id}", timeout=10)
     body = answer.json() if answer.status_code == 200 else None
     if answer.status_code == 404 and answer.json() == {"detail": "Not Found"}:  # FastAPI: no such route
         raise NotAnswered("GREETING has no GET /greeting/{user_id} yet: write it, then deploy it again")
     if answer.status_code == 200 and body is None:
         raise NotAnswered("greeting() returns None: complete GREETING, then deploy it again")
-    name = httpx.get(f"{lab.url('user-service')}/users/{user_id}", timeout=10).json()["name"]
+    name = localhttp.get(f"{lab.url('user-service')}/users/{user_id}", timeout=10).json()["name"]
     if not isinstance(body, dict) or body.get("name") != name or body.get("degraded") is not False:
         raise AssertionError(f"with user-service healthy, expected name {name!r} and degraded False; got "
                              f"{answer.status_code} {str(body)[:160]}")
@@ -76,7 +74,7 @@ def _healthy(lab, user_id: int) -> None:
 def _degraded(lab, user_id: int) -> None:
     lab.fault("user-service", error_rate=1.0)
     try:
-        answer = httpx.get(f"{lab.url('greeting')}/greeting/{user_id}", timeout=10)
+        answer = localhttp.get(f"{lab.url('greeting')}/greeting/{user_id}", timeout=10)
     finally:
         lab.fault("user-service")
     body = answer.json() if answer.status_code == 200 else None
