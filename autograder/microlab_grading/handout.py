@@ -100,14 +100,16 @@ def secrets_of(course: Path) -> list[str]:
     found = []
     for checks in sorted((course / "checks").glob("*.py")):
         found += list(getattr(_load(checks), "SECRETS", []))
-    shop = "\n".join(p.read_text() for p in [*Path(labs.__file__).parent.rglob("*.py"), *_gateway_configs()])
+    public = [*Path(labs.__file__).parent.rglob("*.py"), *Path(microlab.__file__).parent.rglob("*.py"),
+              *_gateway_configs()]
+    shop = "\n".join(p.read_text() for p in public)
     for nb in sorted((course / "source").glob("*/*.ipynb")):
         cells = json.loads(nb.read_text())["cells"]
         shown = shown_text(cells)
         for cell in cells:
-            # an idiom the shop's own code uses too (`except requests.RequestException as exc:`),
+            # an idiom the shop's or microlab's own code uses too (`response.raise_for_status()`),
             # or a line of the gateway configs it ships (`url: http://order-service:8080/orders`)
-            # gives nothing away, and the handout must hold the shop
+            # gives nothing away, and the handout must hold them
             found += [line for line in solution_lines("".join(cell["source"]))
                       if line not in shop and line not in shown]
     return sorted(set(found))
