@@ -2,12 +2,11 @@
 running the student's cells against the grader's lab, and the grader's own data in it."""
 from __future__ import annotations
 
-import functools
 import time
 import uuid
 from contextlib import contextmanager
 
-import httpx
+from microlab import localhttp
 from microlab_grading.exercise import Context
 
 # What the locked cells before the answers define, as the grader's own source. The URLs come
@@ -39,15 +38,6 @@ def fetch_user(user_id):
 '''
 
 
-@functools.cache
-def http() -> httpx.Client:
-    """The checks' one HTTP client: each httpx.get/post made a client of its own, and with it
-    an SSL context (about 20-25 ms of CPU: OpenSSL's set-up, certifi's bundle) for plain-HTTP
-    calls to the lab. No keep-alive, like those one-off calls: a check stops and restarts
-    services."""
-    return httpx.Client(limits=httpx.Limits(max_keepalive_connections=0))
-
-
 def run(ctx: Context, code: str, order_service: str | None = None, timeout: float | None = None):
     """The answer cells, then `code`, against the grader's lab; `result` as JSON."""
     env = {"ORDER_SERVICE": order_service or ctx.lab.url("order-service"),
@@ -76,17 +66,17 @@ def stopped(ctx: Context, service: str):
 
 def new_user(ctx: Context) -> dict:
     tag = uuid.uuid4().hex[:10]
-    response = http().post(f"{ctx.lab.url('user-service')}/users",
-                          json={"name": f"Grader {tag}", "email": f"grader-{tag}@example.org"}, timeout=10)
+    response = localhttp.post(f"{ctx.lab.url('user-service')}/users",
+                              json={"name": f"Grader {tag}", "email": f"grader-{tag}@example.org"}, timeout=10)
     response.raise_for_status()
     return response.json()
 
 
 def place_order(ctx: Context, user_id: int) -> dict:
-    items = http().get(f"{ctx.lab.url('inventory-service')}/inventory", timeout=10).json()
+    items = localhttp.get(f"{ctx.lab.url('inventory-service')}/inventory", timeout=10).json()
     sku = max(items, key=lambda i: i["stock"])["sku"]
-    response = http().post(f"{ctx.lab.url('order-service')}/orders", timeout=10,
-                          json={"user_id": user_id, "items": [{"sku": sku, "quantity": ctx.rng.randint(1, 3)}]})
+    response = localhttp.post(f"{ctx.lab.url('order-service')}/orders", timeout=10,
+                              json={"user_id": user_id, "items": [{"sku": sku, "quantity": ctx.rng.randint(1, 3)}]})
     response.raise_for_status()
     return response.json()
 

@@ -5,9 +5,10 @@ slow answer beyond and within the 5 s timeout). An error counts only as the grad
 ServiceError: an answer cell that rebinds the name gains nothing."""
 from __future__ import annotations
 
+from microlab import localhttp
 from microlab_grading.exercise import Check, CheckFailed, Context
 
-from .common import fault, http, new_user, place_order, run, stopped
+from .common import fault, new_user, place_order, run, stopped
 
 TIMEOUT_S = 5  # what the exercise asks for (the course text's value)
 LATE_S = 1.5  # how much later than the timeout a call may come back (a loaded machine)
@@ -42,7 +43,7 @@ def _customer(ctx: Context) -> tuple[int, list]:
         uid = new_user(ctx)["id"]
         for _ in range(ctx.rng.randint(1, 3)):
             place_order(ctx, uid)
-        truth = http().get(f"{ctx.lab.url('order-service')}/users/{uid}/orders", timeout=10)
+        truth = localhttp.get(f"{ctx.lab.url('order-service')}/users/{uid}/orders", timeout=10)
         truth.raise_for_status()
         ctx.cache["customer"] = uid, truth.json()
     return ctx.cache["customer"]
@@ -55,7 +56,7 @@ def _answered(ctx: Context, order_service: str | None, timeout: float | None = N
 
 def _sees(url: str, status: int) -> None:
     """The grader's own view of a fault, before it judges the student's code under it."""
-    got = http().get(url, timeout=10).status_code
+    got = localhttp.get(url, timeout=10).status_code
     if got != status:
         raise RuntimeError(f"the grader's lab answered {got} to {url}, not {status}: the fault did not take")
 
