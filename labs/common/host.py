@@ -47,7 +47,8 @@ def load(path: Path):
 
 
 class StudentConsumer(EventConsumer):
-    """The shop's consumer loop (librdkafka's client, reconnects, commit after processing) with the student's `handle(event)` as the only handler."""
+    """The shop's consumer loop (librdkafka's client, reconnects, commit after processing)
+    with the student's `handle(event)` as the only handler."""
 
     def __init__(self, handle, group: str, topics: tuple[str, ...], bootstrap: str, log):
         super().__init__(group, topics, {}, None, None, bootstrap, log)
