@@ -65,7 +65,7 @@ def broker_starts(rounds: int) -> tuple[list[float], list[float]]:
 def produce_rate(bootstrap: str, n: int, payload: bytes) -> float:
     """The outbox relay's own producer (librdkafka, kafkaclient.PRODUCER_SETTINGS)."""
     topic = f"bench-{uuid.uuid4().hex[:6]}"
-    ensure_topics(bootstrap, [topic], client_id="bench")
+    ensure_topics(bootstrap, [topic], "bench", logging.getLogger("bench"))
     producer = kafkaclient.producer(bootstrap, logging.getLogger("bench"), client_id="bench")
     producer.produce(topic, payload)
     producer.flush(30)  # connections warm

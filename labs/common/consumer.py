@@ -94,7 +94,7 @@ class EventConsumer:
 
     # -- the loop ----------------------------------------------------------------
     def _connect(self):
-        kafkaclient.ensure_topics(self.bootstrap, self.topics, client_id=self.group)
+        kafkaclient.ensure_topics(self.bootstrap, self.topics, self.group, self.log, stop=self._stop)
         consumer = kafkaclient.consumer(self.bootstrap, self.group, self.log)
         consumer.subscribe(list(self.topics))
         return consumer
@@ -111,6 +111,8 @@ class EventConsumer:
                 backoff = 0.5
             except _Pause as pause:
                 self._stop.wait(pause.seconds)
+            except kafkaclient.Interrupted:  # stopping while it waited for the broker
+                break
             except Exception as exc:  # broker unreachable at start, a fatal client error: reconnect
                 self.log.warning("consumer %s: %s: %s; retrying in %.1f s", self.group,
                                  type(exc).__name__, exc, backoff)

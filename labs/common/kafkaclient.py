@@ -13,12 +13,19 @@ through `error_cb` on the next poll, and are logged at most once per THROTTLE_S 
 """
 from __future__ import annotations
 
+import functools
 import logging
+import re
+import threading
 import time
 from collections.abc import Iterable
+from concurrent.futures import wait
 from dataclasses import dataclass
 
 THROTTLE_S = 5.0  # the same librdkafka error is logged once per this many seconds
+# How often a wait on the broker looks whether its service is stopping: a lab without a broker
+# (03's) once took 3-6 s to stop, its services waiting out a topic creation nobody answered.
+SLICE_S = 0.2
 
 # Bounded waits: a client facing a dead broker gives up in seconds and tries again later.
 CONSUMER_SETTINGS = {
@@ -75,6 +82,30 @@ class _ErrorLog:
             self.log.warning("%s: Kafka: %s", self.who, text)
 
 
+class _Repeats(logging.Filter):
+    """librdkafka's own log lines, each distinct one at most once per THROTTLE_S: facing a
+    broker that is down it logs every failed connect, about 20 lines a second."""
+
+    def __init__(self):
+        super().__init__()
+        self.last: dict[str, float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text, now = re.sub(r"\d+", "#", record.getMessage()), time.monotonic()
+        if now - self.last.get(text, -THROTTLE_S) < THROTTLE_S:
+            return False
+        self.last[text] = now
+        return True
+
+
+def _client_log(log: logging.Logger) -> logging.Logger:
+    """The logger handed to librdkafka: the service's own, with repeats held back."""
+    child = log.getChild("librdkafka")
+    if not any(isinstance(f, _Repeats) for f in child.filters):
+        child.addFilter(_Repeats())
+    return child
+
+
 def consumer(bootstrap: str, group: str, log: logging.Logger):
     from confluent_kafka import Consumer
 
@@ -84,7 +115,7 @@ def consumer(bootstrap: str, group: str, log: logging.Logger):
                         "and be skipped as duplicates", group, error.str())
 
     return Consumer({"bootstrap.servers": bootstrap, "group.id": group, "client.id": group,
-                     **CONSUMER_SETTINGS, "error_cb": _ErrorLog(log, f"consumer {group}"), "logger": log,
+                     **CONSUMER_SETTINGS, "error_cb": _ErrorLog(log, f"consumer {group}"), "logger": _client_log(log),
                      "on_commit": on_commit})
 
 
@@ -92,32 +123,66 @@ def producer(bootstrap: str, log: logging.Logger, client_id: str = "outbox-relay
     from confluent_kafka import Producer
 
     return Producer({"bootstrap.servers": bootstrap, "client.id": client_id, **PRODUCER_SETTINGS,
-                     "error_cb": _ErrorLog(log, client_id), "logger": log})
+                     "error_cb": _ErrorLog(log, client_id), "logger": _client_log(log)})
 
 
-def ensure_topics(bootstrap: str, topics: Iterable[str], client_id: str, timeout: float = 10.0) -> None:
+def ensure_topics(bootstrap: str, topics: Iterable[str], client_id: str, log: logging.Logger,
+                  timeout: float = 10.0, stop: threading.Event | None = None) -> None:
     """Create the missing `topics` (the broker's defaults decide partitions and replicas, as
     auto-creation would) and wait until every partition has a leader, so that a consumer
     subscribing next is assigned them in its first join. Raises KafkaException when the
-    broker cannot be reached in `timeout` seconds (the caller retries with backoff)."""
+    broker cannot be reached in `timeout` seconds (the caller retries with backoff), and
+    Interrupted as soon as `stop` is set."""
     from confluent_kafka import KafkaError, KafkaException
-    from confluent_kafka.admin import AdminClient, NewTopic
+    from confluent_kafka.admin import NewTopic
 
     names = sorted(set(topics))
     if not names:
         return
-    admin = AdminClient({"bootstrap.servers": bootstrap, "client.id": f"{client_id}-topics"})
+    admin = _admin(bootstrap, client_id, log)
     deadline = time.monotonic() + timeout
-    for future in admin.create_topics([NewTopic(n) for n in names], request_timeout=timeout).values():
+    futures = list(admin.create_topics([NewTopic(n) for n in names], request_timeout=timeout).values())
+    _settle(futures, deadline, stop)
+    for future in futures:
         try:
-            future.result(timeout=timeout)
+            future.result(timeout=0)
         except KafkaException as exc:  # "already exists" is the normal answer from the second service on
             if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                 raise
     while not _all_led(admin, names, max(0.1, deadline - time.monotonic())):
         if time.monotonic() >= deadline:
             raise KafkaException(KafkaError(KafkaError._TIMED_OUT, f"no leader for every partition of {names}"))
+        _interrupted(stop)
         time.sleep(0.05)
+
+
+@functools.lru_cache(maxsize=8)
+def _admin(bootstrap: str, client_id: str, log: logging.Logger):
+    """One admin client per service and broker, for the process's life: destroying one whose
+    request was still waiting on an absent broker blocked its thread for seconds (measured:
+    a lab without a broker took 3-6 s to stop), and each reconnect made a new one."""
+    from confluent_kafka.admin import AdminClient
+
+    return AdminClient({"bootstrap.servers": bootstrap, "client.id": f"{client_id}-topics",
+                        "reconnect.backoff.max.ms": 1000, "log.connection.close": False,
+                        "error_cb": _ErrorLog(log, f"{client_id} topics"), "logger": _client_log(log)})
+
+
+class Interrupted(Exception):
+    """The service is stopping: a wait on the broker gave up early."""
+
+
+def _interrupted(stop: threading.Event | None) -> None:
+    if stop is not None and stop.is_set():
+        raise Interrupted("stopping")
+
+
+def _settle(futures: list, deadline: float, stop: threading.Event | None) -> None:
+    """Wait for `futures` until `deadline`, in slices, so that a stop is seen at once."""
+    pending = set(futures)
+    while pending and time.monotonic() < deadline:
+        _interrupted(stop)
+        _, pending = wait(pending, timeout=min(SLICE_S, max(0.0, deadline - time.monotonic())))
 
 
 def _all_led(admin, names: list[str], timeout: float) -> bool:

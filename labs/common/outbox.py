@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, Integer, String, Text, select
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from labs.common import events, kafkaclient
 
 BATCH = 200
+FLUSH_S = 7.0  # past the producer's message.timeout.ms: every row of a batch has its answer
 
 
 def outbox_model(base) -> type:
@@ -112,7 +114,10 @@ class Relay:
             for r in rows:
                 producer.produce(r.topic, value=r.payload.encode(), key=r.key.encode() if r.key else None,
                                  on_delivery=lambda err, _msg: err is None or failed.append(str(err)))
-            left = producer.flush(timeout=7)  # past message.timeout.ms: each row has its answer
+            left = self._flush(producer)
+            if left and self._stop.is_set():  # stopping: the rows stay unsent, for the next start
+                _drop_queued(producer)
+                return 0
             if failed or left:
                 raise RuntimeError(f"Kafka did not acknowledge {len(failed) + left} of {len(rows)} events"
                                    + (f": {failed[0]}" if failed else ""))
@@ -122,6 +127,16 @@ class Relay:
             session.commit()
         self.published += len(rows)
         return len(rows)
+
+
+    def _flush(self, producer) -> int:
+        """What is still queued after waiting past message.timeout.ms (each row then has its
+        answer), or as soon as the relay is stopping: a service without a broker stops at once."""
+        deadline = time.monotonic() + FLUSH_S
+        left = producer.flush(kafkaclient.SLICE_S)
+        while left and not self._stop.is_set() and time.monotonic() < deadline:
+            left = producer.flush(kafkaclient.SLICE_S)
+        return left
 
 
 def _drop_queued(producer) -> None:

@@ -17,6 +17,7 @@ import httpx
 from microlab import admintoken
 from microlab.topology import Component
 
+BOOTSTRAP = "KAFKA_BOOTSTRAP"
 SECOND = 1_000_000_000  # the engine counts health-check times in nanoseconds
 Ready = Callable[[int], bool]  # host port on 127.0.0.1 -> ready?
 
@@ -44,6 +45,11 @@ class LaunchContext:
     def base_env(self, component: Component) -> dict[str, str]:
         env = dict(os.environ)
         env.update({k: self.resolve(v) for k, v in component.env.items()})
+        if BOOTSTRAP in env and env[BOOTSTRAP] == component.env.get(BOOTSTRAP):
+            # A broker this lab does not run (03's stack): a service without a bootstrap keeps
+            # its events in the outbox, instead of asking a name nothing answers, many times
+            # a second, until it is stopped.
+            del env[BOOTSTRAP]
         env.update({"SERVICE_NAME": component.name, "PYTHONUNBUFFERED": "1"})
         env[admintoken.ENV] = admintoken.for_lab(self.lab_dir.name, "local")  # lab_dir is labs/<lab id>
         return env
