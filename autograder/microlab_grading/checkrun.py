@@ -72,10 +72,7 @@ class Harness:
         reply = self._reply(deadline)
         if reply is None:
             return no_report(**self._lost(timeout, deadline))
-        try:
-            return json.loads(reply["report"]) if reply["report"] else no_report(crashed=True)
-        except ValueError:  # the student's code wrote over the report: it has none
-            return no_report(crashed=True)
+        return parsed(reply["report"])
 
     def close(self) -> None:
         if self.proc is not None:
@@ -163,7 +160,15 @@ def run_once(root: Path, token: str, course: Path, job: dict, env: dict[str, str
             job_file.unlink(missing_ok=True)
         report.seek(0)
         data = report.read()
+    return parsed(data)
+
+
+def parsed(text: str | bytes) -> dict:
+    """A run's report. The student's code ran in the same process as the harness, so it may
+    have written over it: what is not a report at all counts as no report (a crash). A report
+    of the right form can still hold anything; the checks read it as the student's evidence."""
     try:
-        return json.loads(data) if data else no_report(crashed=True)
-    except ValueError:  # the student's code wrote over the report: it has none
-        return no_report(crashed=True)
+        report = json.loads(text) if text else None
+    except ValueError:
+        report = None
+    return report if isinstance(report, dict) else no_report(crashed=True)

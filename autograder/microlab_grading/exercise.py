@@ -79,6 +79,7 @@ class Context:
     runner: Callable[..., dict] | None = None
     cache: dict[str, Any] = field(default_factory=dict)  # what one exercise's checks share
     sources: dict[str, str] = field(default_factory=dict)  # the exercise's answer cells' source
+    reported: bool = False  # a run of the student's code has reported: its data is in play
 
     def code(self, provided: bool = True) -> str:
         """The exercise's answer cells as one module (after `provided`, the grader's own
@@ -91,6 +92,7 @@ class Context:
     def run(self, code: str = "", env: dict[str, str] | None = None, timeout: float | None = None) -> dict:
         """Run the answer cells, then `code`, in a fresh interpreter; returns the harness
         report: {"result": <JSON of `result`>, "errors": {...}, "names": {...}}."""
+        self.reported = True
         return self.runner(self.exercise, code, env or {}, timeout or self.exercise.timeout)
 
     def result(self, code: str = "", env: dict[str, str] | None = None, timeout: float | None = None):

@@ -25,6 +25,10 @@ from microlab_grading.exercise import CheckFailed, Context, Exercise, NotAnswere
 from microlab_grading.verdicts import CheckVerdict, ExerciseVerdict, Verdict
 
 
+# What reading a report of an unexpected shape raises (`result["real"]` of a forged `true`).
+UNREADABLE = (TypeError, KeyError, IndexError, AttributeError, ValueError)
+
+
 class Infrastructure(RuntimeError):
     """The grading machinery failed (a lab that does not start, a crashing check)."""
 
@@ -124,6 +128,15 @@ class Judge:
             return f"not answered: {exc}"
         except CheckFailed as exc:
             return str(exc) or "failed"
+        except UNREADABLE as exc:
+            if not ctx.reported:  # no student data in play: the check itself is broken
+                raise
+            # The report came from the process the student's code ran in, which can write
+            # anything over it (a forged `{"result": true}`): data of the wrong shape is the
+            # student's failure, not the grader's. The instructor still sees the traceback.
+            print(f"judge: {check.name}: the check could not read a run's report:", file=sys.stderr)
+            traceback.print_exc()
+            return f"the check could not read what your code's run reported ({type(exc).__name__}: {exc})"
         return ""
 
     def _rng(self, exercise: Exercise) -> random.Random:

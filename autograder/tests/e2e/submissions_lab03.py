@@ -86,8 +86,21 @@ FORGED = {
 }
 
 
+# A forged report: the harness reports through a descriptor of the process the answer cells
+# run in, so a cell can write a report of its own there and end the run before any check does.
+WRITE_OVER_THE_REPORT = ("import os\n"
+                         "for _fd in range(3, 256):\n"
+                         "    try:\n"
+                         "        os.lseek(_fd, 0, os.SEEK_SET)\n"
+                         "        os.write(_fd, b'{\"result\": true}' + b' ' * 64)\n"
+                         "    except OSError:\n"
+                         "        pass\n"
+                         "os._exit(0)\n")
+FORGED_REPORT = {cell: WRITE_OVER_THE_REPORT for cell in CELLS.values()}
+
+
 def submissions(reference: dict[str, str]) -> dict[str, dict[str, str]]:
-    return wrongs.grouped(PER_EXERCISE, reference, CELLS) | {"forged": FORGED}
+    return wrongs.grouped(PER_EXERCISE, reference, CELLS) | {"forged": FORGED, "forged-report": FORGED_REPORT}
 
 
 def submission_of(wrong: Wrong) -> str:

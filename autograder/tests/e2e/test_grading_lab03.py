@@ -22,7 +22,8 @@ A = "03-sync-communication"
 @pytest.fixture(scope="module")
 def graded(course, tmp_path_factory):
     batch = {"reference": {}, "blank": None} | submissions(pipeline.solution_sources(A, course))
-    return grade_batch(course, A, batch, tmp_path_factory.mktemp("g03"), judged_only=kit.wrong_ones(batch))
+    return grade_batch(course, A, batch, tmp_path_factory.mktemp("g03"),
+                       judged_only=(*kit.wrong_ones(batch), "forged-report"))
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +44,14 @@ def test_forgeries_earn_nothing(graded, course, exercises):
     assert set(FORGED) == set(CELLS.values())
     assert graded[0]["forged"].auto_score == 0, {g: e.text() for g, e in verdict.exercises.items()}
     assert leftovers(list(graded[0])) == []
+
+
+def test_a_forged_report_is_the_students_zero_not_a_grader_failure(graded, course):
+    verdict = kit.verdict(course, A, "forged-report")
+    assert not verdict.infrastructure_error, verdict.infrastructure_error
+    assert graded[0]["forged-report"].auto_score == 0, {g: e.text() for g, e in verdict.exercises.items()}
+    reasons = [c.message for e in verdict.exercises.values() for c in e.checks]
+    assert any("could not read what your code's run reported" in r for r in reasons), reasons
 
 
 @pytest.mark.parametrize("wrong", WRONG, ids=[w.name for w in WRONG])
