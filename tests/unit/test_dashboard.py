@@ -53,3 +53,11 @@ def test_broker_panel_shows_offsets_and_lag_or_why_kafka_cannot_be_read():
 def test_the_rate_chart_is_a_png():
     snap = Snapshot(NOW, [], {"s": [requestlog.Request("s", "r", "GET", "/", 500, 1.0, NOW)]})
     assert render.rate_png(snap).startswith(b"\x89PNG")
+
+
+def test_the_rate_chart_is_drawn_again_only_when_the_counts_move():
+    quiet = render.rate_png(Snapshot(NOW, []))
+    later = NOW + timedelta(seconds=3)
+    assert render.rate_png(Snapshot(later, [])) is quiet  # an idle lab: the same drawing, not a new one
+    busy = Snapshot(later, [], {"s": [requestlog.Request("s", "r", "GET", "/", 200, 1.0, later)]})
+    assert render.rate_png(busy) != quiet
