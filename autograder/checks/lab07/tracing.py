@@ -17,6 +17,10 @@ from .common import new_user, on_snapshot, uses_the_lab_tracer
 
 TOPICS = incident.SAGA_TOPICS
 SLACK_S = 0.005  # log lines and event timestamps are written to the millisecond
+# order-service waits this long (drawn per student) before it calls anyone, for the traced order
+# only: at the lab's speed a service calls the next within the slack above, and a trace sorted
+# by end time instead of start time passed. With the wait, a caller starts clearly first.
+HOLD_MS = (40, 90)
 
 
 def expected_steps(request_id: str, snapshot: dict) -> list[tuple[float, str]]:
@@ -38,6 +42,14 @@ def _place(ctx: Context, client: httpx.Client, user_id: int, rid: str) -> int:
     return response.json()["id"]
 
 
+def _place_held(ctx: Context, client: httpx.Client, user_id: int, rid: str) -> int:
+    ctx.lab.fault("order-service", latency_ms=ctx.rng.randint(*HOLD_MS))
+    try:
+        return _place(ctx, client, user_id, rid)
+    finally:
+        ctx.lab.fault("order-service")
+
+
 def _traced(ctx: Context):
     if "traced" not in ctx.cache:
         if uses_the_lab_tracer(ctx.code(provided=False)):
@@ -45,7 +57,7 @@ def _traced(ctx: Context):
         user = new_user(ctx)["id"]
         rid, other = f"grader-trace-{uuid.uuid4().hex[:10]}", f"grader-other-{uuid.uuid4().hex[:10]}"
         with httpx.Client(timeout=15) as client:
-            mine, beside = _place(ctx, client, user, rid), _place(ctx, client, user, other)
+            mine, beside = _place_held(ctx, client, user, rid), _place(ctx, client, user, other)
             for order_id in (mine, beside):
                 consistency.wait_for_status(ctx.lab, order_id)
             client.get(f"{ctx.lab.url('gateway')}/api/v1/orders/{mine}", headers={"X-Request-ID": rid})
