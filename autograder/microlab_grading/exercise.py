@@ -26,12 +26,14 @@ plus `code` in a fresh interpreter (see harness.py) and gets back `result` as JS
 deploys `ctx.code()` (a student's consumer or service) into its own lab with
 `ctx.lab.deploy(...)`, where it runs confined like `ctx.run` (see judge.py), draws
 parameters from `ctx.rng` (seeded per student and exercise with the course's secret: a
-hard-coded constant fails), and observes the grader's own lab through `ctx.lab`.
+hard-coded constant fails), and observes the grader's own lab through `ctx.lab` (breaking
+it for a block with `with ctx.faulted(service, latency_ms=..., error_rate=...)`).
 """
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,6 +109,15 @@ class Context:
             error = report["check_error"]
             raise CheckFailed(f"could not use your answer: {error['type']}: {error['message']}{cell_errors(report)}")
         return report["result"]
+
+    @contextmanager
+    def faulted(self, service: str, **settings) -> Iterator[None]:
+        """`lab.fault(service, **settings)` for the block, cleared afterwards whatever happens."""
+        self.lab.fault(service, **settings)
+        try:
+            yield
+        finally:
+            self.lab.fault(service)
 
     def expect(self, ok: bool, why: str) -> None:
         if not ok:

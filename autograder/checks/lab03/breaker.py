@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from microlab_grading.exercise import Check, CheckFailed, Context
 
-from .common import fault, new_user, requests_logged, run
+from .common import new_user, requests_logged, run
 
 LONG_S = 60  # a reset timeout no scenario waits for: the breaker stays open once it opened
 SLACK_S = 0.15  # how long after reset_timeout the trial call is made
@@ -216,7 +216,7 @@ def bad_trial_reopens(ctx: Context) -> None:
 
 def stops_calling_user_service(ctx: Context) -> None:
     threshold, extra, uid = params(ctx)["threshold"], params(ctx)["calls_while_open"], new_user(ctx)["id"]
-    with fault(ctx, "user-service", error_rate=1.0):
+    with ctx.faulted("user-service", error_rate=1.0):
         ended = run(ctx, LIVE + f"result = _grader_live({threshold}, {LONG_S}, {uid}, {extra})", timeout=20)
     reached = requests_logged(ctx, "user-service", f"/users/{uid}")
     then = ", ".join(sorted({ENDED.get(e, e) for e in ended[threshold:]}))

@@ -46,15 +46,6 @@ def run(ctx: Context, code: str, order_service: str | None = None, timeout: floa
 
 
 @contextmanager
-def fault(ctx: Context, service: str, **settings):
-    ctx.lab.fault(service, **settings)
-    try:
-        yield
-    finally:
-        ctx.lab.fault(service)
-
-
-@contextmanager
 def stopped(ctx: Context, service: str):
     """`service` really down (its process stopped), brought back whatever happens."""
     ctx.lab.stop(service)

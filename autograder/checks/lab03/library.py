@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from microlab_grading.exercise import Check, CheckFailed, Context
 
-from .common import fault, new_user, requests_logged, run
+from .common import new_user, requests_logged, run
 
 FAIL_MAX, RESET_TIMEOUT = 3, 10  # what the exercise asks for
 
@@ -46,7 +46,7 @@ def _failing(ctx: Context) -> tuple[dict, int]:
             f"result = {{'first': _grader_first, 'state_before': _grader_breaker()['state'],\n"
             f"          'last': _grader_protected({failing}), 'state_after': _grader_breaker()['state'],\n"
             f"          'open': [_grader_protected({quiet}) for _ in range({later})]}}")
-        with fault(ctx, "user-service", error_rate=1.0):
+        with ctx.faulted("user-service", error_rate=1.0):
             found = run(ctx, code)
         ctx.cache["failing"] = found, quiet
     return ctx.cache["failing"]

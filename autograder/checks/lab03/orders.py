@@ -8,7 +8,7 @@ from __future__ import annotations
 from microlab import localhttp
 from microlab_grading.exercise import Check, CheckFailed, Context
 
-from .common import fault, new_user, place_order, run, stopped
+from .common import new_user, place_order, run, stopped
 
 TIMEOUT_S = 5  # what the exercise asks for (the course text's value)
 LATE_S = 1.5  # how much later than the timeout a call may come back (a loaded machine)
@@ -104,7 +104,7 @@ def unknown_user(ctx: Context) -> None:
 
 def answers_500(ctx: Context) -> None:
     url = ctx.lab.url("order-service")
-    with fault(ctx, "order-service", error_rate=1.0):
+    with ctx.faulted("order-service", error_rate=1.0):
         _sees(f"{url}/users/{_customer(ctx)[0]}/orders", 500)
         outcome = _answered(ctx, url)
     _service_error(outcome, "order-service answered 500")
@@ -112,7 +112,7 @@ def answers_500(ctx: Context) -> None:
 
 def answers_503(ctx: Context) -> None:
     url = ctx.lab.url("order-service")
-    with fault(ctx, "user-service", error_rate=1.0):  # order-service cannot check the user
+    with ctx.faulted("user-service", error_rate=1.0):  # order-service cannot check the user
         _sees(f"{url}/users/{_customer(ctx)[0]}/orders", 503)
         outcome = _answered(ctx, url)
     _service_error(outcome, "order-service answered 503")
@@ -148,7 +148,7 @@ def service_stopped(ctx: Context) -> None:
 
 def slow_beyond_timeout(ctx: Context) -> None:
     latency = ctx.rng.randint(9000, 11000)
-    with fault(ctx, "order-service", latency_ms=latency):
+    with ctx.faulted("order-service", latency_ms=latency):
         outcome = _answered(ctx, None, timeout=latency / 1000 + 15)
     situation = f"an answer after {latency / 1000:.1f} s"
     if outcome["seconds"] > TIMEOUT_S + LATE_S:
@@ -158,7 +158,7 @@ def slow_beyond_timeout(ctx: Context) -> None:
 
 def slow_within_timeout(ctx: Context) -> None:
     latency = ctx.rng.randint(2000, 3500)
-    with fault(ctx, "order-service", latency_ms=latency):
+    with ctx.faulted("order-service", latency_ms=latency):
         outcome = _answered(ctx, None)
     _returns_orders(outcome, _customer(ctx)[1], f"an answer after {latency / 1000:.1f} s")
 

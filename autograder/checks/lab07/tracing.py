@@ -42,14 +42,6 @@ def _place(ctx: Context, client: httpx.Client, user_id: int, rid: str) -> int:
     return response.json()["id"]
 
 
-def _place_held(ctx: Context, client: httpx.Client, user_id: int, rid: str) -> int:
-    ctx.lab.fault("order-service", latency_ms=ctx.rng.randint(*HOLD_MS))
-    try:
-        return _place(ctx, client, user_id, rid)
-    finally:
-        ctx.lab.fault("order-service")
-
-
 def _traced(ctx: Context):
     if "traced" not in ctx.cache:
         if uses_the_lab_tracer(ctx.code(provided=False)):
@@ -57,7 +49,9 @@ def _traced(ctx: Context):
         user = new_user(ctx)["id"]
         rid, other = f"grader-trace-{uuid.uuid4().hex[:10]}", f"grader-other-{uuid.uuid4().hex[:10]}"
         with httpx.Client(timeout=15) as client:
-            mine, beside = _place_held(ctx, client, user, rid), _place(ctx, client, user, other)
+            with ctx.faulted("order-service", latency_ms=ctx.rng.randint(*HOLD_MS)):
+                mine = _place(ctx, client, user, rid)
+            beside = _place(ctx, client, user, other)
             for order_id in (mine, beside):
                 consistency.wait_for_status(ctx.lab, order_id)
             client.get(f"{ctx.lab.url('gateway')}/api/v1/orders/{mine}", headers={"X-Request-ID": rid})
