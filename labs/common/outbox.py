@@ -115,8 +115,7 @@ class Relay:
                 producer.produce(r.topic, value=r.payload.encode(), key=r.key.encode() if r.key else None,
                                  on_delivery=lambda err, _msg: err is None or failed.append(str(err)))
             left = self._flush(producer)
-            if left and self._stop.is_set():  # stopping: the rows stay unsent, for the next start
-                _drop_queued(producer)
+            if left and self._stop.is_set():  # stopping: the rows stay unsent (_run drops the queue)
                 return 0
             if failed or left:
                 raise RuntimeError(f"Kafka did not acknowledge {len(failed) + left} of {len(rows)} events"
@@ -127,7 +126,6 @@ class Relay:
             session.commit()
         self.published += len(rows)
         return len(rows)
-
 
     def _flush(self, producer) -> int:
         """What is still queued after waiting past message.timeout.ms (each row then has its
