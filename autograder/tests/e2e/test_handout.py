@@ -55,8 +55,8 @@ def solution_lines(course: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def needles(course, built) -> list[str]:
     """Every answer key and every distinctive solution line, but for a line the shop's or
-    microlab's own code or the gateway configs the runtime ships hold too (the handout must hold them: such a line
-    gives nothing away)."""
+    microlab's own code or the gateway configs the runtime ships hold too (the handout must
+    hold them: such a line gives nothing away)."""
     shipped = [*(built / "labs").rglob("*.py"), *(built / "microlab").rglob("*.py"),
                *(built / "microlab" / "gateway").rglob("*.yml")]
     shop = "\n".join(p.read_text() for p in shipped)
